@@ -1,0 +1,108 @@
+"""The application factory: the composition root of SiteNinja."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from flask import Flask, Response, request
+
+from siteninja import cli
+from siteninja.config import INSTANCE_DIR, ProductionConfig, config_for
+from siteninja.core.errors import register_error_handlers
+from siteninja.core.http import register_request_hooks
+from siteninja.core.redis import init_redis
+from siteninja.extensions import api, cache, cors, db, jwt, limiter, migrate
+from siteninja.resources import BLUEPRINTS
+
+EXPOSED_HEADERS = [
+    "X-Request-ID",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Retry-After",
+    "ETag",
+    "Location",
+]
+
+
+def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
+    """Build a configured application; nothing connects until a request needs it."""
+    app = Flask(__name__, static_folder=None, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
+    config_class = config if isinstance(config, type) else config_for(config)
+    if config_class is ProductionConfig and ProductionConfig.missing():
+        sys.exit(f"SiteNinja refuses to start: set {', '.join(ProductionConfig.missing())}")
+    app.config.from_object(config_class)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(overrides)
+    register_logging(app)
+    register_extensions(app)
+    register_error_handlers(app)
+    register_request_hooks(app)
+    register_blueprints(app)
+    register_commands(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    """One plain line per record; request and job lines are JSON themselves."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind every extension to ``app`` with settings derived from its config."""
+    redis_url = app.config.get("REDIS_URL")
+    app.config.setdefault("CACHE_TYPE", "RedisCache" if redis_url else "SimpleCache")
+    app.config.setdefault("CACHE_REDIS_URL", redis_url)
+    app.config.setdefault("CACHE_KEY_PREFIX", "sn:cache:")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "sn:limit")
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"), render_as_batch=True)
+    api.init_app(app, spec_kwargs=_spec_kwargs())
+    jwt.init_app(app)
+    limiter.init_app(app)
+    cache.init_app(app)
+    init_redis(app)
+    cors.init_app(
+        app,
+        resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
+        supports_credentials=True,
+        expose_headers=EXPOSED_HEADERS,
+        max_age=600,
+    )
+    app.after_request(_preflight_no_content)
+
+
+def _spec_kwargs() -> dict[str, Any]:
+    return {
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT or sn_live_ key"},
+                "apiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+            }
+        },
+        "security": [{"bearerAuth": []}, {"apiKeyHeader": []}],
+    }
+
+
+def _preflight_no_content(response: Response) -> Response:
+    """CORS preflights answer 204 with no body."""
+    if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
+        response.status_code = 204
+        response.set_data(b"")
+    return response
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register every resource blueprint, in the order ``resources.BLUEPRINTS`` gives."""
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the ``flask`` sub-commands."""
+    cli.register(app)

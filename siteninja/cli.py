@@ -1,0 +1,64 @@
+"""The ``flask`` sub-commands: seed, create-superadmin, openapi."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from siteninja.core.errors import ApiError
+from siteninja.extensions import api
+from siteninja.resources.users.service import create_superadmin
+from siteninja.services.seed import DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD, seed_demo, seed_reference_data
+
+
+@click.command("seed")
+@click.option("--demo", is_flag=True, help="Also create the demo tenant.")
+@with_appcontext
+def seed_command(demo: bool) -> None:
+    """Load industries and templates (idempotent); with --demo, a demo tenant."""
+    industries, templates = seed_reference_data()
+    click.echo(f"Seeded {industries} industries and {templates} templates.")
+    if demo:
+        if seed_demo():
+            click.echo(f"Demo tenant 'demo' created; owner {DEMO_OWNER_EMAIL} / {DEMO_OWNER_PASSWORD}")
+        else:
+            click.echo("Demo tenant already exists.")
+
+
+@click.command("create-superadmin")
+@click.option("--email", prompt=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--name", default="Platform Admin", show_default=True)
+@with_appcontext
+def create_superadmin_command(email: str, password: str, name: str) -> None:
+    """Create a super_admin user."""
+    try:
+        user = create_superadmin(email=email, password=password, name=name)
+    except ApiError as error:
+        detail = "; ".join(d["message"] for d in error.details or []) or error.message
+        raise click.ClickException(detail) from error
+    click.echo(f"Created super_admin {user.email} ({user.id})")
+
+
+@click.group("openapi")
+def openapi_group() -> None:
+    """The OpenAPI document."""
+
+
+@openapi_group.command("write")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def openapi_write(path: str) -> None:
+    """Write the OpenAPI document to PATH."""
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(api.spec.to_dict(), handle, indent=2)
+    click.echo(f"Wrote {path}")
+
+
+def register(app: Flask) -> None:
+    """Attach the commands to ``app``."""
+    for command in (seed_command, create_superadmin_command, openapi_group):
+        app.cli.add_command(command)

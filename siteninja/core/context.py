@@ -1,0 +1,36 @@
+"""Request-scoped facts every layer may ask for: the request id and request metadata."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from flask import g, has_request_context, request
+
+from siteninja.core.limits import client_address
+
+REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def request_id() -> str | None:
+    """This request's id: the client's if it sent a sane one, else a generated one."""
+    if not has_request_context():
+        return None
+    if "request_id" not in g:
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if REQUEST_ID_PATTERN.match(incoming) else uuid.uuid4().hex
+    return g.request_id
+
+
+def request_metadata() -> dict[str, Any]:
+    """Who asked and how, for audit entries; empty outside a request (CLI, jobs)."""
+    if not has_request_context():
+        return {}
+    return {
+        "ip_address": client_address(),
+        "user_agent": (request.user_agent.string or "")[:512] or None,
+        "request_id": request_id(),
+        "method": request.method,
+        "path": request.path[:512],
+    }

@@ -1,0 +1,141 @@
+"""The success envelopes and the smorest Api/Blueprint subclasses that apply and document them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+import flask_smorest
+from flask import Response
+from flask_smorest.utils import get_appcontext, unpack_tuple_response
+from marshmallow import RAISE, Schema, fields
+from webargs.flaskparser import FlaskParser
+
+
+@dataclass
+class Paginated:
+    """One page of a list plus what the client needs to fetch the others."""
+
+    items: list[Any]
+    page: int
+    limit: int
+    total: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def pagination(self) -> dict[str, Any]:
+        total_pages = (self.total + self.limit - 1) // self.limit if self.limit else 0
+        return {
+            "page": self.page,
+            "limit": self.limit,
+            "total": self.total,
+            "totalPages": total_pages,
+            "hasNext": self.page < total_pages,
+            "hasPrev": self.page > 1,
+        }
+
+
+class PaginationSchema(Schema):
+    page = fields.Integer()
+    limit = fields.Integer()
+    total = fields.Integer()
+    totalPages = fields.Integer()
+    hasNext = fields.Boolean()
+    hasPrev = fields.Boolean()
+
+
+class ErrorDetailSchema(Schema):
+    field = fields.String(allow_none=True)
+    message = fields.String()
+
+
+class ErrorBodySchema(Schema):
+    code = fields.String()
+    message = fields.String()
+    details = fields.List(fields.Nested(ErrorDetailSchema))
+
+
+class ErrorEnvelopeSchema(Schema):
+    """The body of every error response."""
+
+    success = fields.Boolean(dump_default=False)
+    error = fields.Nested(ErrorBodySchema)
+    requestId = fields.String()
+
+
+_ENVELOPES: dict[tuple[type, bool], type[Schema]] = {}
+
+
+def envelope_schema(schema: Schema) -> type[Schema]:
+    """A documented envelope around ``schema``: one class per schema, so names stay unique."""
+    key = (type(schema), bool(schema.many))
+    if key not in _ENVELOPES:
+        name = type(schema).__name__.removesuffix("Schema")
+        attrs: dict[str, Any] = {"success": fields.Boolean(dump_default=True), "message": fields.String()}
+        if schema.many:
+            attrs["data"] = fields.List(fields.Nested(type(schema)))
+            attrs["pagination"] = fields.Nested(PaginationSchema)
+            name += "List"
+        else:
+            attrs["data"] = fields.Nested(type(schema))
+        _ENVELOPES[key] = type(f"{name}EnvelopeSchema", (Schema,), attrs)
+    return _ENVELOPES[key]
+
+
+class StrictParser(FlaskParser):
+    """Rejects unknown query parameters as well as unknown body fields."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": RAISE,
+        "querystring": RAISE,
+    }
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """A smorest Blueprint whose responses are always wrapped in the success envelope."""
+
+    ARGUMENTS_PARSER = StrictParser()
+
+    def response(self, status_code: int, schema: Any = None, **kwargs: Any) -> Callable:
+        smorest_decorator = super().response(status_code, schema, **kwargs)
+
+        def decorator(func: Callable) -> Callable:
+            @wraps(func)
+            def unwrap(*args: Any, **kw: Any) -> Any:
+                body, status, headers = unpack_tuple_response(func(*args, **kw))
+                if int(status or status_code) == 204:
+                    return Response(status=204, headers=headers)
+                if isinstance(body, Paginated):
+                    get_appcontext()["pagination"] = body.pagination
+                    body = body.items
+                return body, status, headers
+
+            return smorest_decorator(unwrap)
+
+        return decorator
+
+    @staticmethod
+    def _make_doc_response_schema(schema: Any) -> Any:
+        if isinstance(schema, Schema):
+            return envelope_schema(schema)
+        return schema
+
+    @staticmethod
+    def _prepare_response_content(data: Any) -> dict[str, Any]:
+        content: dict[str, Any] = {"success": True, "data": data}
+        pagination = get_appcontext().get("pagination")
+        if pagination is not None:
+            content["pagination"] = pagination
+        return content
+
+
+class Api(flask_smorest.Api):
+    """The smorest Api, documenting our error envelope and leaving error handling to us."""
+
+    ERROR_SCHEMA = ErrorEnvelopeSchema
+
+    def _register_error_handlers(self) -> None:
+        """Errors are handled by ``core.errors``, the one error path of the application."""

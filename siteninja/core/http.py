@@ -1,0 +1,88 @@
+"""Request ids, security headers, ETags and conditional requests, body checks, request log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+
+from flask import Flask, Response, g, request
+
+from siteninja.core.context import request_id
+from siteninja.core.errors import BadRequest
+
+log = logging.getLogger("siteninja.request")
+
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "X-XSS-Protection": "0",
+}
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+DOCS_CSP = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
+)
+DOCS_PATHS = ("/api/docs",)
+
+
+def body_etag(body: bytes) -> str:
+    """A strong ETag for a response body."""
+    return hashlib.sha256(body).hexdigest()[:32]
+
+
+def _start_request() -> None:
+    g.request_started = time.perf_counter()
+    request_id()
+    _check_body_type()
+
+
+def _check_body_type() -> None:
+    if request.method not in BODY_METHODS or not request.content_length:
+        return
+    if request.mimetype == "multipart/form-data" or request.is_json:
+        return
+    raise BadRequest("Request body must be JSON (Content-Type: application/json)")
+
+
+def _finish_response(response: Response) -> Response:
+    response.headers["X-Request-ID"] = request_id() or ""
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    docs = request.path.startswith(DOCS_PATHS)
+    response.headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else API_CSP)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if request.method == "GET" and response.status_code == 200 and response.is_json:
+        response.set_etag(body_etag(response.get_data()))
+        response.headers.setdefault("Cache-Control", "private, no-cache")
+        response.make_conditional(request)
+    _log_request(response)
+    return response
+
+
+def _log_request(response: Response) -> None:
+    started = g.get("request_started")
+    elapsed = (time.perf_counter() - started) * 1000 if started else None
+    principal = g.get("principal")
+    line = {
+        "method": request.method,
+        "path": request.path,
+        "status": response.status_code,
+        "ms": round(elapsed, 2) if elapsed is not None else None,
+        "requestId": request_id(),
+        "tenantId": str(g.get("tenant_id")) if g.get("tenant_id") else None,
+        "principal": getattr(principal, "log_name", None),
+    }
+    log.info(json.dumps(line))
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Install the hooks every request passes through."""
+    app.before_request(_start_request)
+    app.after_request(_finish_response)

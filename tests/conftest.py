@@ -1,0 +1,99 @@
+"""Test fixtures: one schema per session, each test inside a rolled-back SAVEPOINT."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSession
+
+from siteninja import create_app
+from siteninja.config import normalize_database_url
+from siteninja.core.redis import redis_client
+from siteninja.extensions import db
+from tests import factories
+
+TMP_DIR = tempfile.mkdtemp(prefix="siteninja-tests-")
+
+
+def database_url() -> str:
+    """PostgreSQL when DATABASE_URL is set (CI), else a throwaway SQLite file."""
+    return normalize_database_url(os.environ.get("DATABASE_URL") or f"sqlite:///{TMP_DIR}/test.db")
+
+
+class BoundSession(FlaskSession):
+    """A session that always uses the test's connection (Flask-SQLAlchemy would pick the engine)."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
+@pytest.fixture(scope="session")
+def app() -> Iterator[Flask]:
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=database_url(),
+        REDIS_URL=os.environ.get("REDIS_URL"),
+        UPLOAD_DIR=f"{TMP_DIR}/uploads",
+        MAIL_FILE_DIR=f"{TMP_DIR}/mail",
+    )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+
+
+@pytest.fixture(autouse=True)
+def db_session(app: Flask) -> Iterator[sa.orm.scoped_session]:
+    """Bind the session to one connection whose outer transaction is rolled back after the test."""
+    connection = db.engine.connect()
+    transaction = connection.begin()
+    original = db.session
+    db.session = db._make_scoped_session(
+        {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": BoundSession}
+    )
+    client = redis_client()
+    if client is not None:
+        client.flushdb()
+    try:
+        yield db.session
+    finally:
+        db.session.remove()
+        db.session = original
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def tenant(db_session):
+    return factories.tenant()
+
+
+@contextmanager
+def count_queries() -> Iterator[list[str]]:
+    """Collect the SQL statements executed inside the block."""
+    statements: list[str] = []
+
+    def before_execute(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            statements.append(statement)
+
+    engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", before_execute)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before_execute)

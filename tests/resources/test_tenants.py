@@ -1,0 +1,155 @@
+"""Tenants: create with branding/domains/subscription, validation, conflicts, update, soft delete."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+
+from siteninja.extensions import db
+from siteninja.models import AuditLog, Branding, Domain, Event, Subscription, Tenant
+from tests import factories
+
+
+def create(client, **body):
+    body.setdefault("name", "Bloom Florist")
+    body.setdefault("subdomain", factories.unique("bloom-"))
+    return client.post("/api/tenants", json=body)
+
+
+def test_create_tenant_makes_branding_domain_subscription_audit_and_event(client):
+    response = create(client, subdomain="bloom", name="Bloom")
+    assert response.status_code == 201
+    body = response.get_json()
+    assert body["success"] is True
+    data = body["data"]
+    assert data["subdomain"] == "bloom"
+    assert data["status"] == "active"
+    assert data["createdAt"].endswith("Z")
+    assert response.headers["Location"].endswith(f"/api/tenants/{data['id']}")
+    tenant_id = uuid.UUID(data["id"])
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Branding).where(Branding.tenant_id == tenant_id)
+        )
+        == 1
+    )
+    assert (
+        db.session.scalar(sa.select(Domain.host).where(Domain.tenant_id == tenant_id))
+        == "bloom.siteninja.localhost"
+    )
+    assert (
+        db.session.scalar(sa.select(Subscription.plan).where(Subscription.tenant_id == tenant_id)) == "free"
+    )
+    entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.resource_id == data["id"]))
+    assert entry.action == "create" and entry.request_id == response.headers["X-Request-ID"]
+    event = db.session.scalar(sa.select(Event).where(Event.tenant_id == tenant_id))
+    assert event.type == "tenant.created"
+    assert event.payload["data"]["subdomain"] == "bloom"
+
+
+def test_subdomain_rules(client):
+    for bad in ["ab", "-abc", "abc-", "Abc", "a_b", "www", "api", "x" * 64]:
+        response = create(client, subdomain=bad)
+        assert response.status_code == 422, bad
+        error = response.get_json()["error"]
+        assert error["code"] == "validation_error"
+        assert error["details"][0]["field"] == "subdomain"
+
+
+def test_duplicate_subdomain_and_custom_domain_conflict(client, tenant):
+    assert create(client, subdomain=tenant.subdomain).status_code == 409
+    tenant.custom_domain = "www.bloom.test"
+    db.session.commit()
+    response = create(client, customDomain="WWW.Bloom.test")
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "conflict"
+
+
+def test_custom_domain_needs_a_plan_that_includes_it(client, tenant):
+    response = client.put(f"/api/tenants/{tenant.id}", json={"customDomain": "shop.example.com"})
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "plan_limit_exceeded"
+    db.session.execute(
+        sa.update(Subscription).where(Subscription.tenant_id == tenant.id).values(plan="starter")
+    )
+    db.session.commit()
+    response = client.put(f"/api/tenants/{tenant.id}", json={"customDomain": "shop.example.com"})
+    assert response.status_code == 200
+    hosts = set(db.session.scalars(sa.select(Domain.host).where(Domain.tenant_id == tenant.id)))
+    assert hosts == {f"{tenant.subdomain}.siteninja.localhost", "shop.example.com"}
+
+
+def test_invalid_custom_domain(client):
+    for bad in ["localhost", "exa mple.com", "-bad.com", "x.123", "http://x.com"]:
+        assert create(client, customDomain=bad).status_code == 422, bad
+
+
+def test_get_update_and_audit_diff(client, tenant):
+    response = client.get(f"/api/tenants/{tenant.id}")
+    assert response.status_code == 200
+    assert response.get_json()["data"]["name"] == "Acme Bakery"
+    response = client.patch(
+        f"/api/tenants/{tenant.id}", json={"name": "Acme Bread", "settings": {"lang": "en"}}
+    )
+    assert response.status_code == 200
+    assert response.get_json()["data"]["settings"] == {"lang": "en"}
+    entry = db.session.scalar(
+        sa.select(AuditLog).where(AuditLog.resource_id == str(tenant.id), AuditLog.action == "update")
+    )
+    assert entry.changes["name"] == ["Acme Bakery", "Acme Bread"]
+
+
+def test_changing_subdomain_moves_the_host(client, tenant):
+    response = client.put(f"/api/tenants/{tenant.id}", json={"subdomain": "renamed-shop"})
+    assert response.status_code == 200
+    hosts = set(db.session.scalars(sa.select(Domain.host).where(Domain.tenant_id == tenant.id)))
+    assert hosts == {"renamed-shop.siteninja.localhost"}
+
+
+def test_update_rejects_server_owned_and_unknown_fields(client, tenant):
+    for body in ({"id": str(tenant.id)}, {"createdAt": "2020-01-01T00:00:00Z"}, {"bogus": 1}):
+        response = client.put(f"/api/tenants/{tenant.id}", json=body)
+        assert response.status_code == 422
+        assert response.get_json()["error"]["details"][0]["field"] == next(iter(body))
+
+
+def test_soft_delete_removes_hosts(client, tenant):
+    response = client.delete(f"/api/tenants/{tenant.id}")
+    assert response.status_code == 204
+    assert response.data == b""
+    db.session.expire_all()
+    stored = db.session.get(Tenant, tenant.id)
+    assert stored.status == "deleted" and stored.deleted_at is not None
+    assert db.session.scalar(sa.select(Domain.id).where(Domain.tenant_id == tenant.id)) is None
+
+
+def test_list_filters_sort_and_pagination(client):
+    for name in ["Charlie", "alpha", "Bravo"]:
+        factories.tenant(name=name)
+    response = client.get("/api/tenants?sort=name&limit=2")
+    body = response.get_json()
+    assert [t["name"] for t in body["data"]] == ["alpha", "Bravo"]
+    assert body["pagination"] == {
+        "page": 1,
+        "limit": 2,
+        "total": 3,
+        "totalPages": 2,
+        "hasNext": True,
+        "hasPrev": False,
+    }
+    assert client.get("/api/tenants?q=brav").get_json()["pagination"]["total"] == 1
+    assert client.get("/api/tenants?sort=-name").get_json()["data"][0]["name"] == "Charlie"
+
+
+def test_list_rejects_bad_query_args(client):
+    for query in ["limit=101", "limit=0", "page=0", "sort=bogus", "status=gone", "unknown=1"]:
+        response = client.get(f"/api/tenants?{query}")
+        assert response.status_code == 422, query
+
+
+def test_unknown_and_non_uuid_ids_are_404(client):
+    assert client.get("/api/tenants/not-a-uuid").status_code == 404
+    response = client.get("/api/tenants/00000000-0000-0000-0000-000000000000")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"

@@ -10,11 +10,14 @@ from flask import Flask, Response, request
 
 from siteninja import cli
 from siteninja.config import INSTANCE_DIR, ProductionConfig, config_for
+from siteninja.core.auth import jwt_settings
+from siteninja.core.auth import loaders as auth_loaders
 from siteninja.core.errors import register_error_handlers
 from siteninja.core.http import register_request_hooks
 from siteninja.core.redis import init_redis
 from siteninja.extensions import api, cache, cors, db, jwt, limiter, migrate
 from siteninja.resources import BLUEPRINTS
+from siteninja.resources.auth.tokens import principal_for_claims
 
 EXPOSED_HEADERS = [
     "X-Request-ID",
@@ -63,7 +66,9 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"), render_as_batch=True)
     api.init_app(app, spec_kwargs=_spec_kwargs())
+    app.config.update(jwt_settings(app.config))
     jwt.init_app(app)
+    auth_loaders.user = principal_for_claims
     limiter.init_app(app)
     cache.init_app(app)
     init_redis(app)

@@ -7,14 +7,14 @@ from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
+from siteninja.core.auth import default_limit, limit_key
 from siteninja.core.db import Base
 from siteninja.core.envelope import Api
-from siteninja.core.limits import client_address
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 api = Api()
 jwt = JWTManager()
-limiter = Limiter(key_func=client_address)
+limiter = Limiter(key_func=limit_key, default_limits=[default_limit])
 cache = Cache()
 cors = CORS()

@@ -34,6 +34,23 @@ class BoundSession(FlaskSession):
         return self.bind
 
 
+def services_missing() -> str | None:
+    """Why the real services are unavailable, or None when PostgreSQL and Redis are configured."""
+    if not database_url().startswith("postgresql"):
+        return "needs PostgreSQL: DATABASE_URL is not a postgresql:// URL"
+    if not os.environ.get("REDIS_URL"):
+        return "needs Redis: REDIS_URL is not set"
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip tests marked ``needs_services`` on the embedded (SQLite, no Redis) run."""
+    reason = services_missing() if item.get_closest_marker("needs_services") else None
+    if reason:
+        pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def app() -> Iterator[Flask]:
     app = create_app(
@@ -80,6 +97,18 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def tenant(db_session):
     return factories.tenant()
+
+
+@pytest.fixture
+def super_client(app, db_session) -> FlaskClient:
+    """A client signed in as a platform super_admin."""
+    return factories.client_for(app, factories.user(tenant=None, role="super_admin"))
+
+
+@pytest.fixture
+def owner_client(app, tenant) -> FlaskClient:
+    """A client signed in as the owner of ``tenant``."""
+    return factories.client_for(app, factories.user(tenant=tenant, role="owner"))
 
 
 @contextmanager

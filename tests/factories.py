@@ -6,6 +6,7 @@ import itertools
 from typing import Any
 
 from siteninja.extensions import db
+from siteninja.resources.auth.tokens import issue_tokens
 from siteninja.resources.tenants.models import Tenant
 from siteninja.resources.tenants.service import create_tenant
 from siteninja.resources.users.models import User
@@ -38,3 +39,17 @@ def user(*, tenant: Tenant | None, role: str = "owner", password: str = PASSWORD
     db.session.add(obj)
     db.session.commit()
     return obj
+
+
+def auth_headers(user: User) -> dict[str, str]:
+    """A real access token for ``user``, as request headers."""
+    tokens = issue_tokens(user)
+    db.session.commit()
+    return {"Authorization": f"Bearer {tokens['accessToken']}"}
+
+
+def client_for(app, user: User):
+    """A test client that authenticates every request as ``user``."""
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = auth_headers(user)["Authorization"]
+    return client

@@ -6,21 +6,27 @@ import re
 import uuid
 from typing import Any
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 
 from siteninja.core.limits import client_address
 
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
+def request_state() -> dict[str, Any]:
+    """Per-request scratch space (kept in the WSGI environ, so it never outlives the request)."""
+    return request.environ.setdefault("siteninja.state", {})
+
+
 def request_id() -> str | None:
     """This request's id: the client's if it sent a sane one, else a generated one."""
     if not has_request_context():
         return None
-    if "request_id" not in g:
+    state = request_state()
+    if "request_id" not in state:
         incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if REQUEST_ID_PATTERN.match(incoming) else uuid.uuid4().hex
-    return g.request_id
+        state["request_id"] = incoming if REQUEST_ID_PATTERN.match(incoming) else uuid.uuid4().hex
+    return state["request_id"]
 
 
 def request_metadata() -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Tenant-scoped lookups: another tenant's object is indistinguishable from a missing one."""
+"""Tenant scoping: the TenantView base and lookups where another tenant's object is a 404."""
 
 from __future__ import annotations
 
@@ -6,11 +6,37 @@ import uuid
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from flask.views import MethodView
 
+from siteninja.core.auth import Principal, authenticated
+from siteninja.core.context import request_state
 from siteninja.core.errors import NotFound
 from siteninja.extensions import db
 
 M = TypeVar("M")
+
+_tenants = sa.table("tenants", sa.column("id", sa.Uuid), sa.column("status", sa.String))
+
+
+def tenant_visible(principal: Principal, tenant_id: uuid.UUID) -> bool:
+    """Whether ``principal`` may see ``tenant_id`` at all (its own, or any live one for a super_admin)."""
+    if not principal.can_access_tenant(tenant_id):
+        return False
+    if not principal.is_super_admin:
+        return True
+    status = db.session.scalar(sa.select(_tenants.c.status).where(_tenants.c.id == tenant_id))
+    return status is not None
+
+
+class TenantView(MethodView):
+    """Base view for ``/api/tenants/<tenant_id>/…``: 401 without credentials, 404 for other tenants."""
+
+    def dispatch_request(self, **kwargs: Any) -> Any:
+        tenant_id = kwargs["tenant_id"]
+        if not tenant_visible(authenticated(), tenant_id):
+            raise NotFound("Tenant not found")
+        request_state()["tenant_id"] = tenant_id
+        return super().dispatch_request(**kwargs)
 
 
 def get_for_tenant_or_404(model: type[M], object_id: Any, tenant_id: uuid.UUID, **filters: Any) -> M:

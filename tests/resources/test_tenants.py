@@ -17,8 +17,8 @@ def create(client, **body):
     return client.post("/api/tenants", json=body)
 
 
-def test_create_tenant_makes_branding_domain_subscription_audit_and_event(client):
-    response = create(client, subdomain="bloom", name="Bloom")
+def test_create_tenant_makes_branding_domain_subscription_audit_and_event(super_client):
+    response = create(super_client, subdomain="bloom", name="Bloom")
     assert response.status_code == 201
     body = response.get_json()
     assert body["success"] is True
@@ -48,48 +48,48 @@ def test_create_tenant_makes_branding_domain_subscription_audit_and_event(client
     assert event.payload["data"]["subdomain"] == "bloom"
 
 
-def test_subdomain_rules(client):
+def test_subdomain_rules(super_client):
     for bad in ["ab", "-abc", "abc-", "Abc", "a_b", "www", "api", "x" * 64]:
-        response = create(client, subdomain=bad)
+        response = create(super_client, subdomain=bad)
         assert response.status_code == 422, bad
         error = response.get_json()["error"]
         assert error["code"] == "validation_error"
         assert error["details"][0]["field"] == "subdomain"
 
 
-def test_duplicate_subdomain_and_custom_domain_conflict(client, tenant):
-    assert create(client, subdomain=tenant.subdomain).status_code == 409
+def test_duplicate_subdomain_and_custom_domain_conflict(super_client, tenant):
+    assert create(super_client, subdomain=tenant.subdomain).status_code == 409
     tenant.custom_domain = "www.bloom.test"
     db.session.commit()
-    response = create(client, customDomain="WWW.Bloom.test")
+    response = create(super_client, customDomain="WWW.Bloom.test")
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "conflict"
 
 
-def test_custom_domain_needs_a_plan_that_includes_it(client, tenant):
-    response = client.put(f"/api/tenants/{tenant.id}", json={"customDomain": "shop.example.com"})
+def test_custom_domain_needs_a_plan_that_includes_it(super_client, tenant):
+    response = super_client.put(f"/api/tenants/{tenant.id}", json={"customDomain": "shop.example.com"})
     assert response.status_code == 403
     assert response.get_json()["error"]["code"] == "plan_limit_exceeded"
     db.session.execute(
         sa.update(Subscription).where(Subscription.tenant_id == tenant.id).values(plan="starter")
     )
     db.session.commit()
-    response = client.put(f"/api/tenants/{tenant.id}", json={"customDomain": "shop.example.com"})
+    response = super_client.put(f"/api/tenants/{tenant.id}", json={"customDomain": "shop.example.com"})
     assert response.status_code == 200
     hosts = set(db.session.scalars(sa.select(Domain.host).where(Domain.tenant_id == tenant.id)))
     assert hosts == {f"{tenant.subdomain}.siteninja.localhost", "shop.example.com"}
 
 
-def test_invalid_custom_domain(client):
+def test_invalid_custom_domain(super_client):
     for bad in ["localhost", "exa mple.com", "-bad.com", "x.123", "http://x.com"]:
-        assert create(client, customDomain=bad).status_code == 422, bad
+        assert create(super_client, customDomain=bad).status_code == 422, bad
 
 
-def test_get_update_and_audit_diff(client, tenant):
-    response = client.get(f"/api/tenants/{tenant.id}")
+def test_get_update_and_audit_diff(super_client, tenant):
+    response = super_client.get(f"/api/tenants/{tenant.id}")
     assert response.status_code == 200
     assert response.get_json()["data"]["name"] == "Acme Bakery"
-    response = client.patch(
+    response = super_client.patch(
         f"/api/tenants/{tenant.id}", json={"name": "Acme Bread", "settings": {"lang": "en"}}
     )
     assert response.status_code == 200
@@ -100,22 +100,22 @@ def test_get_update_and_audit_diff(client, tenant):
     assert entry.changes["name"] == ["Acme Bakery", "Acme Bread"]
 
 
-def test_changing_subdomain_moves_the_host(client, tenant):
-    response = client.put(f"/api/tenants/{tenant.id}", json={"subdomain": "renamed-shop"})
+def test_changing_subdomain_moves_the_host(super_client, tenant):
+    response = super_client.put(f"/api/tenants/{tenant.id}", json={"subdomain": "renamed-shop"})
     assert response.status_code == 200
     hosts = set(db.session.scalars(sa.select(Domain.host).where(Domain.tenant_id == tenant.id)))
     assert hosts == {"renamed-shop.siteninja.localhost"}
 
 
-def test_update_rejects_server_owned_and_unknown_fields(client, tenant):
+def test_update_rejects_server_owned_and_unknown_fields(super_client, tenant):
     for body in ({"id": str(tenant.id)}, {"createdAt": "2020-01-01T00:00:00Z"}, {"bogus": 1}):
-        response = client.put(f"/api/tenants/{tenant.id}", json=body)
+        response = super_client.put(f"/api/tenants/{tenant.id}", json=body)
         assert response.status_code == 422
         assert response.get_json()["error"]["details"][0]["field"] == next(iter(body))
 
 
-def test_soft_delete_removes_hosts(client, tenant):
-    response = client.delete(f"/api/tenants/{tenant.id}")
+def test_soft_delete_removes_hosts(super_client, tenant):
+    response = super_client.delete(f"/api/tenants/{tenant.id}")
     assert response.status_code == 204
     assert response.data == b""
     db.session.expire_all()
@@ -124,10 +124,10 @@ def test_soft_delete_removes_hosts(client, tenant):
     assert db.session.scalar(sa.select(Domain.id).where(Domain.tenant_id == tenant.id)) is None
 
 
-def test_list_filters_sort_and_pagination(client):
+def test_list_filters_sort_and_pagination(super_client):
     for name in ["Charlie", "alpha", "Bravo"]:
         factories.tenant(name=name)
-    response = client.get("/api/tenants?sort=name&limit=2")
+    response = super_client.get("/api/tenants?sort=name&limit=2")
     body = response.get_json()
     assert [t["name"] for t in body["data"]] == ["alpha", "Bravo"]
     assert body["pagination"] == {
@@ -138,18 +138,52 @@ def test_list_filters_sort_and_pagination(client):
         "hasNext": True,
         "hasPrev": False,
     }
-    assert client.get("/api/tenants?q=brav").get_json()["pagination"]["total"] == 1
-    assert client.get("/api/tenants?sort=-name").get_json()["data"][0]["name"] == "Charlie"
+    assert super_client.get("/api/tenants?q=brav").get_json()["pagination"]["total"] == 1
+    assert super_client.get("/api/tenants?sort=-name").get_json()["data"][0]["name"] == "Charlie"
 
 
-def test_list_rejects_bad_query_args(client):
+def test_list_rejects_bad_query_args(super_client):
     for query in ["limit=101", "limit=0", "page=0", "sort=bogus", "status=gone", "unknown=1"]:
-        response = client.get(f"/api/tenants?{query}")
+        response = super_client.get(f"/api/tenants?{query}")
         assert response.status_code == 422, query
 
 
-def test_unknown_and_non_uuid_ids_are_404(client):
-    assert client.get("/api/tenants/not-a-uuid").status_code == 404
-    response = client.get("/api/tenants/00000000-0000-0000-0000-000000000000")
+def test_unknown_and_non_uuid_ids_are_404(super_client):
+    assert super_client.get("/api/tenants/not-a-uuid").status_code == 404
+    response = super_client.get("/api/tenants/00000000-0000-0000-0000-000000000000")
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_tenant_routes_need_credentials(client, tenant):
+    assert client.get("/api/tenants").status_code == 401
+    assert client.get(f"/api/tenants/{tenant.id}").status_code == 401
+    assert client.post("/api/tenants", json={"name": "x", "subdomain": "xyz"}).status_code == 401
+
+
+def test_owner_sees_only_own_tenant_and_others_are_404(app, owner_client, tenant):
+    other = factories.tenant(name="Other")
+    listed = owner_client.get("/api/tenants").get_json()["data"]
+    assert [t["id"] for t in listed] == [str(tenant.id)]
+    for method in ("get", "put", "delete"):
+        response = getattr(owner_client, method)(f"/api/tenants/{other.id}", json={"name": "Hijack"})
+        assert response.status_code == 404, method
+
+
+def test_role_matrix_for_tenant_routes(app, tenant):
+    editor = factories.client_for(app, factories.user(tenant=tenant, role="editor"))
+    admin = factories.client_for(app, factories.user(tenant=tenant, role="admin"))
+    owner = factories.client_for(app, factories.user(tenant=tenant, role="owner"))
+    assert editor.get(f"/api/tenants/{tenant.id}").status_code == 200
+    assert admin.put(f"/api/tenants/{tenant.id}", json={"name": "New"}).status_code == 403
+    assert owner.post("/api/tenants", json={"name": "x", "subdomain": "xyz-shop"}).status_code == 403
+    assert owner.put(f"/api/tenants/{tenant.id}", json={"status": "suspended"}).status_code == 403
+    assert owner.put(f"/api/tenants/{tenant.id}", json={"name": "New"}).status_code == 200
+
+
+def test_suspended_tenant_users_are_refused(app, super_client, tenant):
+    member = factories.client_for(app, factories.user(tenant=tenant, role="owner"))
+    assert super_client.put(f"/api/tenants/{tenant.id}", json={"status": "suspended"}).status_code == 200
+    assert member.get(f"/api/tenants/{tenant.id}").status_code == 403
+    assert super_client.delete(f"/api/tenants/{tenant.id}").status_code == 204
+    assert member.get(f"/api/tenants/{tenant.id}").status_code == 401

@@ -7,8 +7,9 @@ import uuid
 from flask import url_for
 from flask.views import MethodView
 
-from siteninja.core.auth import current_principal
+from siteninja.core.auth import authenticated, require
 from siteninja.core.envelope import Blueprint
+from siteninja.core.tenancy import TenantView
 from siteninja.resources.tenants import service
 from siteninja.resources.tenants.schemas import (
     TenantCreateSchema,
@@ -22,12 +23,14 @@ blp = Blueprint("tenants", __name__, url_prefix="/api/tenants", description="Ten
 
 @blp.route("")
 class TenantList(MethodView):
+    @require(role="viewer")
     @blp.arguments(TenantQueryArgsSchema, location="query")
     @blp.response(200, TenantSchema(many=True))
     def get(self, args):
         """List tenants (super_admin: all; others: their own)."""
-        return service.list_tenants(principal=current_principal(), **args)
+        return service.list_tenants(principal=authenticated(), **args)
 
+    @require(role="super_admin")
     @blp.arguments(TenantCreateSchema)
     @blp.response(201, TenantSchema)
     def post(self, data):
@@ -37,22 +40,25 @@ class TenantList(MethodView):
 
 
 @blp.route("/<uuid:tenant_id>")
-class TenantDetail(MethodView):
+class TenantDetail(TenantView):
+    @require(role="viewer")
     @blp.response(200, TenantSchema)
     def get(self, tenant_id: uuid.UUID):
         """Get a tenant."""
-        return service.get_tenant(tenant_id, principal=current_principal())
+        return service.get_tenant(tenant_id, principal=authenticated())
 
+    @require(role="owner")
     @blp.arguments(TenantUpdateSchema)
     @blp.response(200, TenantSchema)
     def put(self, data, tenant_id: uuid.UUID):
         """Update a tenant (any subset of its writable fields)."""
-        tenant = service.get_tenant(tenant_id, principal=current_principal())
-        return service.update_tenant(tenant, principal=current_principal(), data=data)
+        tenant = service.get_tenant(tenant_id, principal=authenticated())
+        return service.update_tenant(tenant, principal=authenticated(), data=data)
 
     patch = put
 
+    @require(role="owner")
     @blp.response(204)
     def delete(self, tenant_id: uuid.UUID):
         """Soft-delete a tenant; its sites stop resolving at once."""
-        service.delete_tenant(service.get_tenant(tenant_id, principal=current_principal()))
+        service.delete_tenant(service.get_tenant(tenant_id, principal=authenticated()))

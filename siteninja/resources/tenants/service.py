@@ -33,7 +33,7 @@ def subdomain_host(subdomain: str) -> str:
 
 def list_tenants(
     *,
-    principal: Principal | None,
+    principal: Principal,
     page: int,
     limit: int,
     sort: str,
@@ -42,8 +42,8 @@ def list_tenants(
 ) -> Paginated:
     """Tenants the principal may see: all for a super_admin, else only its own."""
     stmt = sa.select(Tenant)
-    if principal is not None and not principal.is_super_admin:
-        stmt = stmt.where(Tenant.id == principal.tenant_id, Tenant.status != "deleted")
+    if not principal.is_super_admin:
+        stmt = stmt.where(Tenant.id == principal.tenant_id)
     stmt = stmt.where(Tenant.status == status) if status else stmt.where(Tenant.status != "deleted")
     if q:
         pattern = f"%{q.lower()}%"
@@ -97,9 +97,9 @@ def create_tenant(*, data: dict[str, Any], commit: bool = True) -> Tenant:
     return tenant
 
 
-def update_tenant(tenant: Tenant, *, principal: Principal | None, data: dict[str, Any]) -> Tenant:
+def update_tenant(tenant: Tenant, *, principal: Principal, data: dict[str, Any]) -> Tenant:
     """Apply a partial update; status changes are reserved to super_admins."""
-    if "status" in data and principal is not None and not principal.is_super_admin:
+    if "status" in data and not principal.is_super_admin:
         raise Forbidden("Only a platform administrator can change a tenant's status")
     _ensure_available(data.get("subdomain"), data.get("custom_domain"), exclude=tenant.id)
     _ensure_industry(data.get("industry_id"))

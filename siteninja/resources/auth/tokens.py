@@ -1,0 +1,139 @@
+"""JWT issue, refresh rotation with reuse detection, and revocation (kept in the database)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
+
+from siteninja.core.auth import Principal, decode_jwt
+from siteninja.core.db import utcnow
+from siteninja.core.errors import Forbidden, Unauthorized
+from siteninja.extensions import db
+from siteninja.resources.auth.models import RefreshToken, RevokedToken
+from siteninja.resources.tenants.models import Tenant
+from siteninja.resources.users.models import User
+
+
+def _expiry(claims: dict[str, Any]) -> datetime:
+    return datetime.fromtimestamp(claims["exp"], tz=utcnow().tzinfo)
+
+
+def issue_tokens(user: User, *, family_id: uuid.UUID | None = None) -> dict[str, Any]:
+    """A new access token and a refresh token in ``family_id`` (a new family on login)."""
+    family_id = family_id or uuid.uuid4()
+    claims = {
+        "role": user.role,
+        "tenantId": str(user.tenant_id) if user.tenant_id else None,
+        "fid": str(family_id),
+    }
+    access = create_access_token(identity=str(user.id), additional_claims=claims)
+    refresh = create_refresh_token(identity=str(user.id), additional_claims=claims)
+    refresh_claims = decode_token(refresh)
+    db.session.add(
+        RefreshToken(
+            jti=refresh_claims["jti"],
+            family_id=family_id,
+            user_id=user.id,
+            expires_at=_expiry(refresh_claims),
+        )
+    )
+    return {
+        "accessToken": access,
+        "refreshToken": refresh,
+        "tokenType": "Bearer",
+        "expiresIn": current_app.config["JWT_ACCESS_MINUTES"] * 60,
+    }
+
+
+def rotate(refresh_token: str) -> tuple[User, dict[str, Any]]:
+    """Exchange a refresh token for new tokens; replaying a used one revokes its whole family."""
+    claims = decode_jwt(refresh_token, expected_type="refresh")
+    now = utcnow()
+    claimed = db.session.execute(
+        sa.update(RefreshToken)
+        .where(
+            RefreshToken.jti == claims["jti"],
+            RefreshToken.used_at.is_(None),
+            RefreshToken.revoked_at.is_(None),
+        )
+        .values(used_at=now)
+    )
+    if claimed.rowcount != 1:
+        stored = db.session.get(RefreshToken, claims["jti"])
+        if stored is not None:
+            revoke_family(stored.family_id)
+            db.session.commit()
+        raise Unauthorized("Refresh token is no longer valid")
+    stored = db.session.get(RefreshToken, claims["jti"])
+    user = _active_user(stored.user_id)
+    return user, issue_tokens(user, family_id=stored.family_id)
+
+
+def revoke_family(family_id: uuid.UUID) -> None:
+    """Revoke every refresh token of a family (access tokens of the family stop at once too)."""
+    db.session.execute(
+        sa.update(RefreshToken)
+        .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def revoke_user_sessions(user_id: uuid.UUID, *, except_family: uuid.UUID | None = None) -> None:
+    """Revoke all of a user's refresh families (password change/reset), optionally keeping one."""
+    stmt = sa.update(RefreshToken).where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+    if except_family is not None:
+        stmt = stmt.where(RefreshToken.family_id != except_family)
+    db.session.execute(stmt.values(revoked_at=utcnow()))
+
+
+def revoke_access(claims: dict[str, Any]) -> None:
+    """Revoke one access token until it would have expired."""
+    if db.session.get(RevokedToken, claims["jti"]) is None:
+        db.session.add(RevokedToken(jti=claims["jti"], expires_at=_expiry(claims)))
+
+
+def _active_user(user_id: uuid.UUID) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.deleted_at is not None:
+        raise Unauthorized("Invalid or expired token")
+    return user
+
+
+def principal_for_claims(claims: dict[str, Any]) -> Principal:
+    """The user behind verified access-token claims, if the token, user and tenant are still good."""
+    family_revoked = (
+        sa.select(RefreshToken.jti)
+        .where(
+            RefreshToken.family_id == sa.bindparam("fid", type_=sa.Uuid), RefreshToken.revoked_at.is_not(None)
+        )
+        .exists()
+    )
+    token_revoked = sa.select(RevokedToken.jti).where(RevokedToken.jti == claims["jti"]).exists()
+    row = db.session.execute(
+        sa.select(User, Tenant.status, token_revoked, family_revoked)
+        .outerjoin(Tenant, Tenant.id == User.tenant_id)
+        .where(User.id == uuid.UUID(claims["sub"])),
+        {"fid": uuid.UUID(claims["fid"]) if claims.get("fid") else None},
+    ).first()
+    if row is None or row[2] or row[3] or row[0].deleted_at is not None:
+        raise Unauthorized("Invalid or expired token")
+    user, tenant_status = row[0], row[1]
+    if tenant_status == "deleted":
+        raise Unauthorized("This site no longer exists")
+    if tenant_status == "suspended":
+        raise Forbidden("This site is suspended")
+    return Principal(kind="user", id=user.id, tenant_id=user.tenant_id, role=user.role, token=claims)
+
+
+def purge_expired() -> int:
+    """Delete revocation rows and refresh tokens past their expiry; returns rows removed."""
+    now = utcnow()
+    removed = db.session.execute(sa.delete(RevokedToken).where(RevokedToken.expires_at < now)).rowcount
+    removed += db.session.execute(sa.delete(RefreshToken).where(RefreshToken.expires_at < now)).rowcount
+    db.session.commit()
+    return removed

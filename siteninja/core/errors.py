@@ -12,7 +12,6 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from siteninja.core.context import request_id
-from siteninja.extensions import db
 
 log = logging.getLogger("siteninja.errors")
 
@@ -196,7 +195,6 @@ def _handle_http_exception(error: HTTPException) -> Response:
 
 
 def _handle_integrity_error(error: IntegrityError) -> Response:
-    db.session.rollback()
     log.info("integrity error mapped to 409", extra={"requestId": request_id()})
     return error_response(409, message="Conflicts with an existing record")
 

@@ -7,9 +7,9 @@ import json
 import logging
 import time
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 
-from siteninja.core.context import request_id
+from siteninja.core.context import request_id, request_state
 from siteninja.core.errors import BadRequest
 
 log = logging.getLogger("siteninja.request")
@@ -37,7 +37,7 @@ def body_etag(body: bytes) -> str:
 
 
 def _start_request() -> None:
-    g.request_started = time.perf_counter()
+    request_state()["started"] = time.perf_counter()
     request_id()
     _check_body_type()
 
@@ -67,16 +67,17 @@ def _finish_response(response: Response) -> Response:
 
 
 def _log_request(response: Response) -> None:
-    started = g.get("request_started")
+    state = request_state()
+    started = state.get("started")
     elapsed = (time.perf_counter() - started) * 1000 if started else None
-    principal = g.get("principal")
+    principal = state.get("principal")
     line = {
         "method": request.method,
         "path": request.path,
         "status": response.status_code,
         "ms": round(elapsed, 2) if elapsed is not None else None,
         "requestId": request_id(),
-        "tenantId": str(g.get("tenant_id")) if g.get("tenant_id") else None,
+        "tenantId": str(state["tenant_id"]) if state.get("tenant_id") else None,
         "principal": getattr(principal, "log_name", None),
     }
     log.info(json.dumps(line))

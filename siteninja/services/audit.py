@@ -7,10 +7,10 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from flask import g, has_request_context
+from flask import has_request_context
 from sqlalchemy import inspect
 
-from siteninja.core.context import request_metadata
+from siteninja.core.context import request_metadata, request_state
 from siteninja.extensions import db
 from siteninja.resources.audit.models import AuditLog
 
@@ -57,7 +57,7 @@ def diff(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, li
 
 def current_actor() -> tuple[str, uuid.UUID | None]:
     """(actor type, actor id) of the principal of this request, or the system outside one."""
-    principal = g.get("principal") if has_request_context() else None
+    principal = request_state().get("principal") if has_request_context() else None
     if principal is None:
         return "system", None
     return principal.actor_type, principal.actor_id

@@ -80,6 +80,7 @@ def register_extensions(app: Flask) -> None:
         max_age=600,
     )
     app.after_request(_preflight_no_content)
+    app.teardown_request(_discard_uncommitted)
 
 
 def _spec_kwargs() -> dict[str, Any]:
@@ -100,6 +101,11 @@ def _preflight_no_content(response: Response) -> Response:
         response.status_code = 204
         response.set_data(b"")
     return response
+
+
+def _discard_uncommitted(error: BaseException | None) -> None:
+    """Whatever a request left uncommitted (it failed) is rolled back, never committed later."""
+    db.session.rollback()
 
 
 def register_blueprints(app: Flask) -> None:

@@ -16,7 +16,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from siteninja import create_app
 from siteninja.config import normalize_database_url
 from siteninja.core.redis import redis_client
-from siteninja.extensions import db
+from siteninja.extensions import db, limiter
 from tests import factories
 
 TMP_DIR = tempfile.mkdtemp(prefix="siteninja-tests-")
@@ -59,6 +59,7 @@ def app() -> Iterator[Flask]:
         REDIS_URL=os.environ.get("REDIS_URL"),
         UPLOAD_DIR=f"{TMP_DIR}/uploads",
         MAIL_FILE_DIR=f"{TMP_DIR}/mail",
+        MAIL_BACKEND="file",
     )
     with app.app_context():
         db.drop_all()
@@ -80,6 +81,7 @@ def db_session(app: Flask) -> Iterator[sa.orm.scoped_session]:
     client = redis_client()
     if client is not None:
         client.flushdb()
+    limiter.reset()
     try:
         yield db.session
     finally:

@@ -43,10 +43,10 @@ def issue_tokens(user: User, *, family_id: uuid.UUID | None = None) -> dict[str,
         )
     )
     return {
-        "accessToken": access,
-        "refreshToken": refresh,
-        "tokenType": "Bearer",
-        "expiresIn": current_app.config["JWT_ACCESS_MINUTES"] * 60,
+        "access_token": access,
+        "refresh_token": refresh,
+        "token_type": "Bearer",
+        "expires_in": current_app.config["JWT_ACCESS_MINUTES"] * 60,
     }
 
 
@@ -81,6 +81,13 @@ def revoke_family(family_id: uuid.UUID) -> None:
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+
+
+def revoke_family_of(jti: str) -> None:
+    """Revoke the family of the refresh token ``jti``, if we issued it."""
+    stored = db.session.get(RefreshToken, jti)
+    if stored is not None:
+        revoke_family(stored.family_id)
 
 
 def revoke_user_sessions(user_id: uuid.UUID, *, except_family: uuid.UUID | None = None) -> None:

@@ -171,7 +171,7 @@ def test_jwt_negatives(app, client, tenant):
     user = factories.user(tenant=tenant)
     good = _forge(app, user)
     assert client.get("/api/auth/me", headers=bearer(good)).status_code == 200
-    header, payload, signature = good.split(".")
+    header, _payload, signature = good.split(".")
     unsigned = pyjwt.encode({"sub": str(user.id), "type": "access"}, None, algorithm="none")
     tampered_payload = _forge(app, user, claims={"role": "super_admin"}).split(".")[1]
     bad_tokens = {

@@ -169,6 +169,8 @@ class TestingConfig(BaseConfig):
     JWT_SECRET_KEY = "test-jwt-secret-key-not-for-production-0123456789"
     JOBS_MODE = "sync"
     PASSWORD_HASH_CHEAP = True
+    RATE_LIMIT_ANON = "1000/minute"
+    RATE_LIMIT_USER = "5000/minute"
 
 
 class ProductionConfig(BaseConfig):

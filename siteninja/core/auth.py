@@ -168,6 +168,7 @@ def require(*, role: str | None = None, scope: str | None = None) -> Callable:
             return func(*args, **kwargs)
 
         wrapper._apidoc = getattr(func, "_apidoc", {})
+        wrapper._requires = {"role": role, "scope": scope}
         return wrapper
 
     return decorator

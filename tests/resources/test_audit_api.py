@@ -27,7 +27,9 @@ def test_owner_lists_own_entries_with_filters(app, tenant, owner_client):
     assert latest["method"] == "PUT" and latest["path"] == f"/api/tenants/{tenant.id}"
     assert latest["actorType"] == "user" and latest["requestId"]
     assert owner_client.get(f"{url}?limit=1&page=2").get_json()["pagination"]["hasPrev"] is True
-    assert owner_client.get(f"{url}?from=2000-01-01T00:00:00Z&to=2001-01-01T00:00:00Z").get_json()["data"] == []
+    assert (
+        owner_client.get(f"{url}?from=2000-01-01T00:00:00Z&to=2001-01-01T00:00:00Z").get_json()["data"] == []
+    )
 
 
 def test_csv_export_parses(tenant, owner_client):

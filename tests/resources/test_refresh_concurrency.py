@@ -22,12 +22,21 @@ def test_concurrent_refresh_lets_at_most_one_through(app):
         tenant = Tenant(name="Concurrency", subdomain="concurrency-test", settings={})
         db.session.add(tenant)
         db.session.flush()
-        db.session.add(User(tenant_id=tenant.id, email="conc@example.test", name="C", role="owner",
-                            password_hash=hash_password(PASSWORD)))
+        db.session.add(
+            User(
+                tenant_id=tenant.id,
+                email="conc@example.test",
+                name="C",
+                role="owner",
+                password_hash=hash_password(PASSWORD),
+            )
+        )
         db.session.commit()
         tenant_id = tenant.id
     try:
-        login = live.test_client().post("/api/auth/login", json={"email": "conc@example.test", "password": PASSWORD})
+        login = live.test_client().post(
+            "/api/auth/login", json={"email": "conc@example.test", "password": PASSWORD}
+        )
         refresh_token = login.get_json()["data"]["refreshToken"]
         barrier = threading.Barrier(2)
         statuses: list[int] = []

@@ -12,8 +12,12 @@ PASSWORD = "Val1d-Passw0rd!"
 
 
 def new_user_body(**fields):
-    body = {"email": f"{factories.unique('member')}@example.test", "password": PASSWORD,
-            "name": "Member", "role": "editor"}
+    body = {
+        "email": f"{factories.unique('member')}@example.test",
+        "password": PASSWORD,
+        "name": "Member",
+        "role": "editor",
+    }
     body.update(fields)
     return body
 
@@ -52,7 +56,9 @@ def test_admin_creates_in_own_tenant_with_audit_and_event(app, tenant):
     assert response.headers["Location"].endswith(f"/api/users/{data['id']}")
     entry = db.session.scalar(sa.select(AuditLog).where(AuditLog.resource_id == data["id"]))
     assert entry.action == "create" and entry.new_value["password_hash"] == "[redacted]"
-    assert db.session.scalar(sa.select(Event.type).where(Event.tenant_id == tenant.id, Event.type == "user.created"))
+    assert db.session.scalar(
+        sa.select(Event.type).where(Event.tenant_id == tenant.id, Event.type == "user.created")
+    )
 
 
 def test_creation_rules(app, tenant, super_client):
@@ -74,11 +80,17 @@ def test_creation_rules(app, tenant, super_client):
 def test_self_service_and_mass_assignment(app, tenant):
     user, client = client_as(app, tenant, "editor")
     assert client.get(f"/api/users/{user.id}").status_code == 200
-    assert client.put(f"/api/users/{user.id}", json={"name": "Renamed"}).get_json()["data"]["name"] == "Renamed"
+    assert (
+        client.put(f"/api/users/{user.id}", json={"name": "Renamed"}).get_json()["data"]["name"] == "Renamed"
+    )
     own_role = client.put(f"/api/users/{user.id}", json={"role": "admin"})
     assert own_role.status_code in (403, 422)
-    for field, value in (("tenantId", str(tenant.id)), ("id", str(user.id)), ("emailVerified", True),
-                         ("passwordHash", "x")):
+    for field, value in (
+        ("tenantId", str(tenant.id)),
+        ("id", str(user.id)),
+        ("emailVerified", True),
+        ("passwordHash", "x"),
+    ):
         response = client.put(f"/api/users/{user.id}", json={field: value})
         assert response.status_code == 422, field
         assert response.get_json()["error"]["details"][0]["field"] == field
@@ -123,20 +135,35 @@ def test_soft_delete_stops_login_and_tokens(app, tenant, client):
 
 def test_password_change(app, tenant, client):
     user = factories.user(tenant=tenant, role="editor", password=PASSWORD)
-    session = client.post("/api/auth/login", json={"email": user.email, "password": PASSWORD}).get_json()["data"]
+    session = client.post("/api/auth/login", json={"email": user.email, "password": PASSWORD}).get_json()[
+        "data"
+    ]
     other_session = client.post("/api/auth/login", json={"email": user.email, "password": PASSWORD})
     other_refresh = other_session.get_json()["data"]["refreshToken"]
     headers = {"Authorization": f"Bearer {session['accessToken']}"}
     url = f"/api/users/{user.id}/password"
-    wrong = client.put(url, json={"currentPassword": "Nope-123!x", "newPassword": "N3w-Passw0rd!"}, headers=headers)
+    wrong = client.put(
+        url, json={"currentPassword": "Nope-123!x", "newPassword": "N3w-Passw0rd!"}, headers=headers
+    )
     assert wrong.status_code == 422 and wrong.get_json()["error"]["details"][0]["field"] == "currentPassword"
     weak = client.put(url, json={"currentPassword": PASSWORD, "newPassword": "weak"}, headers=headers)
     assert weak.status_code == 422 and weak.get_json()["error"]["details"][0]["field"] == "newPassword"
     ok = client.put(url, json={"currentPassword": PASSWORD, "newPassword": "N3w-Passw0rd!"}, headers=headers)
     assert ok.status_code == 200
-    assert client.post("/api/auth/refresh", headers={"Authorization": f"Bearer {other_refresh}"}).status_code == 401
-    assert client.post("/api/auth/refresh", headers={"Authorization": f"Bearer {session['refreshToken']}"}).status_code == 200
+    assert (
+        client.post("/api/auth/refresh", headers={"Authorization": f"Bearer {other_refresh}"}).status_code
+        == 401
+    )
+    assert (
+        client.post(
+            "/api/auth/refresh", headers={"Authorization": f"Bearer {session['refreshToken']}"}
+        ).status_code
+        == 200
+    )
     _, admin = client_as(app, tenant, "admin")
-    assert admin.put(url, json={"currentPassword": "N3w-Passw0rd!", "newPassword": "An0ther-pass!"}).status_code == 403
+    assert (
+        admin.put(url, json={"currentPassword": "N3w-Passw0rd!", "newPassword": "An0ther-pass!"}).status_code
+        == 403
+    )
     actions = db.session.scalars(sa.select(AuditLog.action).where(AuditLog.resource_id == str(user.id))).all()
     assert "password_change" in actions

@@ -39,8 +39,16 @@ class UserList(MethodView):
         return user, {"Location": url_for("users.UserDetail", user_id=user.id)}
 
 
+class UserView(MethodView):
+    """Base for ``/api/users/<user_id>…``: the target must be manageable by the caller (404/403 first)."""
+
+    def dispatch_request(self, **kwargs):
+        service.get_user(kwargs["user_id"], principal=authenticated())
+        return super().dispatch_request(**kwargs)
+
+
 @blp.route("/<uuid:user_id>")
-class UserDetail(MethodView):
+class UserDetail(UserView):
     @require(role="viewer")
     @blp.response(200, UserSchema)
     def get(self, user_id: uuid.UUID):
@@ -65,7 +73,7 @@ class UserDetail(MethodView):
 
 
 @blp.route("/<uuid:user_id>/password")
-class UserPassword(MethodView):
+class UserPassword(UserView):
     @require(role="viewer")
     @blp.arguments(PasswordChangeSchema)
     @blp.response(200, UserSchema)

@@ -1,0 +1,172 @@
+"""Tenant isolation and the role matrix, generated from the app's URL map.
+
+Every route under /api/tenants/<tenant_id> and every object route is called:
+without credentials (401), by a member of another tenant (404, never 403, never data),
+with another tenant's object ids under the caller's own tenant (404), and by each role
+one rank below and at the rank its ``require`` declares (403 / not 403). The declared
+requirements are checked against the contract's role matrix, so a new route can't
+escape: it needs a ``require`` and a row in ``expected_role`` below.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+from werkzeug.routing import Rule
+
+from siteninja.core.auth import ROLE_RANK
+from siteninja.extensions import db
+from siteninja.models import NavigationItem, Page, Section, SeoMetadata, Tenant
+from tests import factories
+
+TENANT_PREFIX = "/api/tenants/<uuid:tenant_id>"
+OBJECT_ROUTE = re.compile(r"^/api/(users|templates)/<uuid:")
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+ROLES = ["viewer", "editor", "admin", "owner"]
+
+
+def expected_role(path: str, method: str) -> str:
+    """The contract's role matrix (API.md §2) for a tenant route."""
+    tail = path.removeprefix(TENANT_PREFIX)
+    if tail == "":
+        return "viewer" if method == "GET" else "owner"
+    if tail.startswith("/subscription"):
+        return "owner"
+    if tail.startswith(("/audit", "/webhooks", "/api-keys")):
+        return "admin"
+    if method == "GET":
+        return "viewer"
+    if tail.startswith("/branding"):
+        return "admin"
+    return "editor"
+
+
+def _page(tenant: Tenant) -> Page:
+    page = Page(tenant_id=tenant.id, title="Isolated", slug=factories.unique("iso-"), status="draft")
+    db.session.add(page)
+    db.session.flush()
+    return page
+
+
+def _section(tenant: Tenant) -> Section:
+    section = Section(tenant_id=tenant.id, page_id=_page(tenant).id, type="text", content={}, sort_order=0)
+    db.session.add(section)
+    db.session.flush()
+    return section
+
+
+def _nav(tenant: Tenant) -> NavigationItem:
+    item = NavigationItem(tenant_id=tenant.id, label="Iso", url="/iso", location="header", sort_order=0)
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def _seo_page(tenant: Tenant) -> Page:
+    page = _page(tenant)
+    db.session.add(SeoMetadata(tenant_id=tenant.id, page_id=page.id, keywords=[]))
+    db.session.flush()
+    return page
+
+
+OBJECT_FACTORIES: dict[str, Callable[[Tenant], uuid.UUID]] = {
+    "page_id": lambda tenant: _seo_page(tenant).id,
+    "section_id": lambda tenant: _section(tenant).id,
+    "nav_id": lambda tenant: _nav(tenant).id,
+    "user_id": lambda tenant: factories.user(tenant=tenant, role="viewer").id,
+}
+
+
+def api_rules(app) -> Iterator[tuple[Rule, str]]:
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if rule.rule.startswith(TENANT_PREFIX) or OBJECT_ROUTE.match(rule.rule):
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                yield rule, method
+
+
+def tenant_rules(app) -> list[tuple[Rule, str]]:
+    """Tenant routes, with deleting the tenant itself last (it ends every member's session)."""
+    rules = [(r, m) for r, m in api_rules(app) if r.rule.startswith(TENANT_PREFIX)]
+    return sorted(rules, key=lambda item: item[0].rule == TENANT_PREFIX and item[1] == "DELETE")
+
+
+def declared_requirement(app, rule: Rule, method: str) -> dict:
+    view = app.view_functions[rule.endpoint]
+    handler = getattr(view.view_class, method.lower())
+    requires = getattr(handler, "_requires", None)
+    assert requires is not None, f"{method} {rule.rule} has no @require: every tenant route needs one"
+    return requires
+
+
+def build_url(rule: Rule, tenant: Tenant, ids_from: Tenant | None = None) -> str:
+    """The rule's URL for ``tenant``; object ids come from real objects of ``ids_from``."""
+    values: dict[str, object] = {}
+    for name in rule.arguments:
+        if name == "tenant_id":
+            values[name] = tenant.id
+        elif name in OBJECT_FACTORIES:
+            values[name] = OBJECT_FACTORIES[name](ids_from or tenant)
+        elif name == "slug":
+            values[name] = _page(ids_from or tenant).slug
+        else:
+            pytest.fail(f"{rule.rule}: add an OBJECT_FACTORIES entry for <{name}>")
+    path = rule.rule
+    for name, value in values.items():
+        path = re.sub(rf"<(?:[a-z]+:)?{name}>", str(value), path)
+    return path
+
+
+def call(client, method: str, url: str):
+    return client.open(url, method=method, json={})
+
+
+def test_every_tenant_route_declares_the_contract_role(app):
+    rules = tenant_rules(app)
+    assert len(rules) >= 3
+    for rule, method in rules:
+        requires = declared_requirement(app, rule, method)
+        assert requires["role"] == expected_role(rule.rule, method), f"{method} {rule.rule}"
+
+
+def test_no_credentials_is_401_everywhere(app, client, tenant):
+    for rule, method in api_rules(app):
+        response = call(client, method, build_url(rule, tenant))
+        assert response.status_code == 401, f"{method} {rule.rule}"
+        assert response.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_other_tenant_is_404_everywhere(app, tenant):
+    intruder = factories.client_for(app, factories.user(tenant=factories.tenant(), role="owner"))
+    for rule, method in api_rules(app):
+        response = call(intruder, method, build_url(rule, tenant))
+        assert response.status_code == 404, f"{method} {rule.rule}: {response.status_code}"
+        assert "data" not in response.get_json()
+
+
+def test_other_tenants_object_ids_are_404_under_own_tenant(app, tenant):
+    owner = factories.client_for(app, factories.user(tenant=tenant, role="owner"))
+    victim = factories.tenant()
+    for rule, method in tenant_rules(app):
+        if not set(rule.arguments) & (set(OBJECT_FACTORIES) | {"slug"}):
+            continue
+        response = call(owner, method, build_url(rule, tenant, ids_from=victim))
+        assert response.status_code == 404, f"{method} {rule.rule}: {response.status_code}"
+
+
+def test_role_matrix_cell_by_cell(app, tenant):
+    clients = {role: factories.client_for(app, factories.user(tenant=tenant, role=role)) for role in ROLES}
+    writes_with_forbidden_cell = 0
+    for rule, method in tenant_rules(app):
+        required = declared_requirement(app, rule, method)["role"]
+        for role in ROLES:
+            response = call(clients[role], method, build_url(rule, tenant))
+            allowed = ROLE_RANK[role] >= ROLE_RANK[required]
+            if allowed:
+                assert response.status_code not in (401, 403), f"{role} {method} {rule.rule}"
+            else:
+                assert response.status_code == 403, f"{role} {method} {rule.rule}: {response.status_code}"
+                writes_with_forbidden_cell += method in WRITE_METHODS
+    assert writes_with_forbidden_cell > 0

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from siteninja.extensions import db
 from siteninja.models import AuditLog, Branding, Domain, Event, Subscription, Tenant
 from tests import factories
+from tests.conftest import count_queries
 
 
 def create(client, **body):
@@ -187,3 +188,17 @@ def test_suspended_tenant_users_are_refused(app, super_client, tenant):
     assert member.get(f"/api/tenants/{tenant.id}").status_code == 403
     assert super_client.delete(f"/api/tenants/{tenant.id}").status_code == 204
     assert member.get(f"/api/tenants/{tenant.id}").status_code == 401
+
+
+def test_tenant_reads_are_cached_and_writes_invalidate(owner_client, tenant):
+    url = f"/api/tenants/{tenant.id}"
+    db.session.expire_all()
+    with count_queries() as cold:
+        first = owner_client.get(url)
+    db.session.expire_all()
+    with count_queries() as warm:
+        second = owner_client.get(url)
+    assert first.get_json() == second.get_json()
+    assert len(warm) < len(cold)
+    assert owner_client.put(url, json={"name": "Fresh Name"}).status_code == 200
+    assert owner_client.get(url).get_json()["data"]["name"] == "Fresh Name"

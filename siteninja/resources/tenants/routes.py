@@ -8,6 +8,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from siteninja.core.auth import authenticated, require
+from siteninja.core.caching import cached_response
 from siteninja.core.envelope import Blueprint
 from siteninja.core.tenancy import TenantView
 from siteninja.resources.tenants import service
@@ -42,6 +43,7 @@ class TenantList(MethodView):
 @blp.route("/<uuid:tenant_id>")
 class TenantDetail(TenantView):
     @require(role="viewer")
+    @cached_response("tenant", ttl=300)
     @blp.response(200, TenantSchema)
     def get(self, tenant_id: uuid.UUID):
         """Get a tenant."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import uuid
 from collections.abc import Callable
@@ -12,7 +13,7 @@ import sqlalchemy.orm
 from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, SessionTransaction, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -79,24 +80,68 @@ def tenant_fk(*, nullable: bool = False) -> Mapped[uuid.UUID]:
 
 
 AfterCommit = Callable[[], None]
+_PENDING = "after_commit_pending"
+_READY = "after_commit_ready"
+log = logging.getLogger("siteninja.db")
 
 
 def after_commit(session: Session, callback: AfterCommit) -> None:
-    """Run ``callback`` once the session's current transaction commits; drop it on rollback."""
-    session.info.setdefault("after_commit", []).append(callback)
+    """Run ``callback`` once the session's outermost transaction commits; drop it on rollback.
+
+    A callback added inside a SAVEPOINT (``begin_nested``) is dropped if that SAVEPOINT rolls
+    back, and waits for the outermost commit if it is released.
+    """
+    if session.get_transaction() is None:
+        session.connection()  # begin the transaction now, so a rollback before any query drops it
+    session.info.setdefault(_PENDING, []).append((session.get_nested_transaction(), callback))
 
 
 @event.listens_for(Session, "after_commit")
-def _run_after_commit(session: Session) -> None:
-    callbacks = session.info.pop("after_commit", [])
-    for callback in callbacks:
-        callback()
+def _commit_succeeded(session: Session) -> None:
+    # Releasing a SAVEPOINT fires this event too: the work is not durable until the outermost
+    # commit. The session cannot emit SQL yet here, so the callbacks wait for the transaction's end.
+    if session.in_nested_transaction():
+        return
+    pending = session.info.pop(_PENDING, [])
+    session.info.setdefault(_READY, []).extend(callback for _, callback in pending)
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _drop_after_commit(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:
-        session.info.pop("after_commit", None)
+def _drop_rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    pending = session.info.get(_PENDING)
+    if pending:
+        session.info[_PENDING] = [
+            (owner, callback) for owner, callback in pending if not _inside(owner, previous_transaction)
+        ]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _run_after_commit(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is not None:
+        return
+    session.info.pop(_PENDING, None)  # never committed (a rollback or a close)
+    for callback in session.info.pop(_READY, []):
+        _run(callback)
+
+
+def _inside(owner: SessionTransaction | None, ended: SessionTransaction) -> bool:
+    """True when a callback added in ``owner`` (None: outside any SAVEPOINT) goes with ``ended``."""
+    if ended.parent is None:
+        return True
+    while owner is not None:
+        if owner is ended:
+            return True
+        owner = owner.parent
+    return False
+
+
+def _run(callback: AfterCommit) -> None:
+    # The change is already committed: a failing callback (Redis down, say) must neither turn
+    # the response into an error nor stop the others; the sweeper catches up on lost jobs.
+    try:
+        callback()
+    except Exception:
+        log.exception("after-commit callback %r failed", callback)
 
 
 @event.listens_for(Engine, "connect")

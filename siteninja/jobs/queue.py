@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,38 +23,48 @@ _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="siteninja-job"
 
 
 def enqueue(queue: str, func: Callable[..., Any], *args: Any) -> None:
-    """Run ``func(*args)`` in the background on ``queue``; arguments must be plain ids."""
+    """Run ``func(*args)`` in the background on ``queue``; arguments must be plain ids.
+
+    Prefer ``enqueue_after_commit`` inside a transaction: a job must never see (or miss) work
+    its caller has not committed yet.
+    """
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
     mode = current_app.config["JOBS_MODE"]
+    app = current_app._get_current_object()
     if mode == "rq":
         Queue(queue, connection=redis_client()).enqueue(func, *args, job_timeout=JOB_TIMEOUT)
     elif mode == "sync":
-        run_job(func, *args)
-    else:
-        app = current_app._get_current_object()
+        _run_in_app(app, func, args)
+    elif mode == "thread":
         _executor.submit(_run_in_app, app, func, args)
+    else:
+        raise ValueError(f"unknown JOBS_MODE {mode!r}")
 
 
 def enqueue_after_commit(queue: str, func: Callable[..., Any], *args: Any) -> None:
     """Enqueue once the current transaction commits, never for one that rolls back."""
+    if queue not in QUEUES:
+        raise ValueError(f"unknown queue {queue!r}")
     after_commit(db.session(), lambda: enqueue(queue, func, *args))
 
 
 def run_job(func: Callable[..., Any], *args: Any) -> Any:
     """Run a job in the current app context, logging its outcome; a failure never escapes."""
-    name = getattr(func, "__qualname__", repr(func))
+    name = f"{func.__module__}.{func.__qualname__}" if hasattr(func, "__qualname__") else repr(func)
     try:
         result = func(*args)
     except Exception:
         db.session.rollback()
-        log.exception("job %s failed", name)
+        log.exception(json.dumps({"job": name, "status": "failed"}))
         return None
-    log.info("job %s done", name)
+    log.info(json.dumps({"job": name, "status": "done"}))
     return result
 
 
 def _run_in_app(app: Flask, func: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    # A fresh app context gives the job its own session, as a worker process would have:
+    # it neither shares nor commits nor rolls back the caller's transaction.
     with app.app_context():
         run_job(func, *args)
         db.session.remove()

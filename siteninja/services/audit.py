@@ -10,13 +10,15 @@ from typing import Any
 from flask import has_request_context
 from sqlalchemy import inspect
 
-from siteninja.core.context import request_metadata, request_state
+from siteninja.core.auth import optional_principal
+from siteninja.core.context import request_metadata
 from siteninja.extensions import db
 from siteninja.resources.audit.models import AuditLog
 
 REDACTED = "[redacted]"
 SECRET_KEY_PATTERN = re.compile(
-    r"(password|passwd|secret|token|hash|pepper|authorization|api_?key|^key$|^currentpassword$)",
+    r"(password|passwd|secret|token|hash|pepper|authorization|cookie|credential"
+    r"|api[_-]?key|private[_-]?key|access[_-]?key|^key$)",
     re.IGNORECASE,
 )
 
@@ -31,21 +33,21 @@ def jsonable(value: Any) -> Any:
 
 
 def redact(data: Any) -> Any:
-    """``data`` with the value of every secret-looking key replaced, at any depth."""
+    """A JSON-safe copy of ``data`` with the value of every secret-looking key replaced, at any depth."""
     if isinstance(data, dict):
         return {
-            key: REDACTED if SECRET_KEY_PATTERN.search(str(key)) else redact(value)
+            str(key): REDACTED if SECRET_KEY_PATTERN.search(str(key)) else redact(value)
             for key, value in data.items()
         }
-    if isinstance(data, list):
+    if isinstance(data, list | tuple):
         return [redact(item) for item in data]
-    return data
+    return jsonable(data)
 
 
 def snapshot(obj: Any) -> dict[str, Any]:
     """The column values of a model instance, JSON-safe and redacted."""
     columns = inspect(obj).mapper.column_attrs
-    return redact({attr.key: jsonable(getattr(obj, attr.key)) for attr in columns})
+    return redact({attr.key: getattr(obj, attr.key) for attr in columns})
 
 
 def diff(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, list[Any]]:
@@ -57,7 +59,8 @@ def diff(old: dict[str, Any] | None, new: dict[str, Any] | None) -> dict[str, li
 
 def current_actor() -> tuple[str, uuid.UUID | None]:
     """(actor type, actor id) of the principal of this request, or the system outside one."""
-    principal = request_state().get("principal") if has_request_context() else None
+    # Resolved from the request's credentials even if the view never asked for them.
+    principal = optional_principal() if has_request_context() else None
     if principal is None:
         return "system", None
     return principal.actor_type, principal.actor_id

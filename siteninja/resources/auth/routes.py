@@ -19,8 +19,8 @@ from siteninja.resources.auth.schemas import (
     ResetPasswordSchema,
     SessionSchema,
     TokenSchema,
+    UserSchema,
 )
-from siteninja.resources.users.schemas import UserSchema
 
 blp = Blueprint("auth", __name__, url_prefix="/api/auth", description="Authentication")
 

@@ -18,6 +18,7 @@ from siteninja.core.redis import init_redis
 from siteninja.extensions import api, cache, cors, db, jwt, limiter, migrate
 from siteninja.resources import BLUEPRINTS
 from siteninja.resources.auth.tokens import principal_for_claims
+from siteninja.resources.ops.routes import blp as ops_blp
 
 EXPOSED_HEADERS = [
     "X-Request-ID",
@@ -63,15 +64,25 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "sn:limit")
+    # Swagger UI would send the spec's URL to validator.swagger.io: the docs stay local.
+    app.config.setdefault("OPENAPI_SWAGGER_UI_CONFIG", {"validatorUrl": None})
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"), render_as_batch=True)
     api.init_app(app, spec_kwargs=_spec_kwargs())
     app.config.update(jwt_settings(app.config))
     jwt.init_app(app)
     auth_loaders.user = principal_for_claims
+    # Registered before the limiter's own hooks: preflights skip its check, and Retry-After
+    # is trimmed after it has added its headers.
+    app.before_request(_answer_preflight)
+    app.after_request(_retry_after_only_when_refused)
     limiter.init_app(app)
+    # Health probes must never be throttled, nor fail when Redis (the limiter's store) is down.
+    limiter.exempt(ops_blp)
     cache.init_app(app)
     init_redis(app)
+    if app.config["CORS_ORIGINS"]:
+        app.after_request(_vary_on_origin)
     cors.init_app(
         app,
         resources={r"/api/*": {"origins": app.config["CORS_ORIGINS"]}},
@@ -79,7 +90,6 @@ def register_extensions(app: Flask) -> None:
         expose_headers=EXPOSED_HEADERS,
         max_age=600,
     )
-    app.after_request(_preflight_no_content)
     app.teardown_request(_discard_uncommitted)
 
 
@@ -95,11 +105,25 @@ def _spec_kwargs() -> dict[str, Any]:
     }
 
 
-def _preflight_no_content(response: Response) -> Response:
-    """CORS preflights answer 204 with no body."""
+def _answer_preflight() -> Response | None:
+    """A CORS preflight gets 204 at once: no view, no auth, no rate limit (flask-cors adds its headers)."""
     if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
-        response.status_code = 204
-        response.set_data(b"")
+        return Response(status=204)
+    return None
+
+
+def _vary_on_origin(response: Response) -> Response:
+    """CORS headers depend on Origin, so caches must key on it (flask-cors skips this for one origin)."""
+    vary = {token.strip().lower() for line in response.headers.getlist("Vary") for token in line.split(",")}
+    if "origin" not in vary:
+        response.headers.add("Vary", "Origin")
+    return response
+
+
+def _retry_after_only_when_refused(response: Response) -> Response:
+    """flask-limiter sends Retry-After on every limited response; it means "come back later"."""
+    if response.status_code not in (429, 503):
+        response.headers.pop("Retry-After", None)
     return response
 
 

@@ -10,7 +10,8 @@ from flask import has_request_context, request
 
 from siteninja.core.limits import client_address
 
-REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+# fullmatch, not match: "$" would accept a trailing newline, which cannot go into a header.
+REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 def request_state() -> dict[str, Any]:
@@ -25,7 +26,7 @@ def request_id() -> str | None:
     state = request_state()
     if "request_id" not in state:
         incoming = request.headers.get("X-Request-ID", "")
-        state["request_id"] = incoming if REQUEST_ID_PATTERN.match(incoming) else uuid.uuid4().hex
+        state["request_id"] = incoming if REQUEST_ID_PATTERN.fullmatch(incoming) else uuid.uuid4().hex
     return state["request_id"]
 
 

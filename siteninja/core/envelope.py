@@ -9,9 +9,11 @@ from typing import Any
 
 import flask_smorest
 from flask import Response
-from flask_smorest.utils import get_appcontext, unpack_tuple_response
+from flask_smorest.utils import unpack_tuple_response
 from marshmallow import RAISE, Schema, fields
 from webargs.flaskparser import FlaskParser
+
+from siteninja.core.context import request_state
 
 
 @dataclass
@@ -109,7 +111,9 @@ class Blueprint(flask_smorest.Blueprint):
                 if int(status or status_code) == 204:
                     return Response(status=204, headers=headers)
                 if isinstance(body, Paginated):
-                    get_appcontext()["pagination"] = body.pagination
+                    # Request state, not smorest's app context: that is ``g``, which a
+                    # long-lived app context shares between requests.
+                    request_state()["pagination"] = body.pagination
                     body = body.items
                 return body, status, headers
 
@@ -119,14 +123,15 @@ class Blueprint(flask_smorest.Blueprint):
 
     @staticmethod
     def _make_doc_response_schema(schema: Any) -> Any:
-        if isinstance(schema, Schema):
+        # An error response (alt_response) is already an envelope of its own.
+        if isinstance(schema, Schema) and not isinstance(schema, ErrorEnvelopeSchema):
             return envelope_schema(schema)
         return schema
 
     @staticmethod
     def _prepare_response_content(data: Any) -> dict[str, Any]:
         content: dict[str, Any] = {"success": True, "data": data}
-        pagination = get_appcontext().get("pagination")
+        pagination = request_state().get("pagination")
         if pagination is not None:
             content["pagination"] = pagination
         return content
@@ -139,3 +144,6 @@ class Api(flask_smorest.Api):
 
     def _register_error_handlers(self) -> None:
         """Errors are handled by ``core.errors``, the one error path of the application."""
+
+    def _register_pagination_header(self) -> None:
+        """Pagination travels in the body (``pagination``), never in smorest's header."""

@@ -6,10 +6,12 @@ import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, current_app, jsonify
 from flask.wrappers import Response
+from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from siteninja.core.context import request_id
 
@@ -127,20 +129,31 @@ class Unavailable(ApiError):
 LOCATIONS = {"json", "query", "querystring", "view_args", "path", "form", "files", "headers"}
 
 
-def flatten_messages(messages: Any, path: str = "") -> Iterator[dict[str, Any]]:
-    """Turn marshmallow's nested error dict into details with dotted field paths."""
+def flatten_messages(messages: Any) -> Iterator[dict[str, Any]]:
+    """webargs' error messages as details with dotted field paths.
+
+    Only the top level is keyed by request location (``json``, ``query``…); deeper down a key
+    named ``path`` or ``query`` is a field like any other.
+    """
+    if isinstance(messages, Mapping) and messages and all(str(key) in LOCATIONS for key in messages):
+        for value in messages.values():
+            yield from field_details(value)
+    else:
+        yield from field_details(messages)
+
+
+def field_details(messages: Any, path: str = "") -> Iterator[dict[str, Any]]:
+    """marshmallow's nested error messages as ``{field, message}`` (``content.items.0.title``)."""
     if isinstance(messages, Mapping):
         for key, value in messages.items():
             key = str(key)
-            if (not path and key in LOCATIONS) or key == "_schema":
-                yield from flatten_messages(value, path)
-            else:
-                yield from flatten_messages(value, f"{path}.{key}" if path else key)
+            nested = path if key == "_schema" else (f"{path}.{key}" if path else key)
+            yield from field_details(value, nested)
     elif isinstance(messages, list | tuple) and all(isinstance(m, str) for m in messages):
         yield {"field": path or None, "message": " ".join(messages)}
     elif isinstance(messages, list | tuple):
         for item in messages:
-            yield from flatten_messages(item, path)
+            yield from field_details(item, path)
     else:
         yield {"field": path or None, "message": str(messages)}
 
@@ -155,8 +168,8 @@ def error_response(
 ) -> Response:
     """The error envelope, the only shape an error ever takes on the wire."""
     error: dict[str, Any] = {
-        "code": code or CODES.get(status, "error"),
-        "message": message or MESSAGES.get(status, "Error"),
+        "code": code or CODES.get(status) or _status_code_name(status),
+        "message": message or MESSAGES.get(status) or HTTP_STATUS_CODES.get(status, "Error"),
     }
     if details:
         error["details"] = details
@@ -165,6 +178,18 @@ def error_response(
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+def _status_code_name(status: int) -> str:
+    """A code for statuses the API does not list (416 → ``requested_range_not_satisfiable``)."""
+    return HTTP_STATUS_CODES.get(status, "error").lower().replace(" ", "_").replace("-", "_")
+
+
+def _rollback_session() -> None:
+    """Leave the session usable for what runs after the handler (after-request hooks)."""
+    sqlalchemy = current_app.extensions.get("sqlalchemy")
+    if sqlalchemy is not None:
+        sqlalchemy.session.rollback()
 
 
 def _handle_api_error(error: ApiError) -> Response:
@@ -194,7 +219,13 @@ def _handle_http_exception(error: HTTPException) -> Response:
     return error_response(status, headers=headers)
 
 
+def _handle_validation_error(error: ValidationError) -> Response:
+    """A schema or validator used outside webargs (in a service) fails like request validation."""
+    return error_response(422, details=list(field_details(error.messages)))
+
+
 def _handle_integrity_error(error: IntegrityError) -> Response:
+    _rollback_session()
     log.info("integrity error mapped to 409", extra={"requestId": request_id()})
     return error_response(409, message="Conflicts with an existing record")
 
@@ -208,5 +239,6 @@ def register_error_handlers(app: Flask) -> None:
     """Route every error source through the one error envelope."""
     app.register_error_handler(ApiError, _handle_api_error)
     app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(ValidationError, _handle_validation_error)
     app.register_error_handler(IntegrityError, _handle_integrity_error)
     app.register_error_handler(Exception, _handle_unexpected)

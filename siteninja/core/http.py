@@ -15,6 +15,7 @@ from siteninja.core.errors import BadRequest
 log = logging.getLogger("siteninja.request")
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+READ_METHODS = {"GET", "HEAD"}  # HEAD must carry the headers GET would
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -58,12 +59,18 @@ def _finish_response(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else API_CSP)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    if request.method == "GET" and response.status_code == 200 and response.is_json:
-        response.set_etag(body_etag(response.get_data()))
-        response.headers.setdefault("Cache-Control", "private, no-cache")
-        response.make_conditional(request)
+    if request.method in READ_METHODS and response.status_code == 200 and response.is_json:
+        _make_conditional(response)
     _log_request(response)
     return response
+
+
+def _make_conditional(response: Response) -> None:
+    """ETag + revalidation; a view that set its own ETag or Cache-Control keeps it."""
+    if "ETag" not in response.headers:
+        response.set_etag(body_etag(response.get_data()))
+    response.headers.setdefault("Cache-Control", "private, no-cache")
+    response.make_conditional(request)
 
 
 def _log_request(response: Response) -> None:

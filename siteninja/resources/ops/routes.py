@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from flask import Blueprint as FlaskBlueprint
 from flask import send_from_directory
 from flask.views import MethodView
 from marshmallow import Schema, fields
 from swagger_ui_bundle import swagger_ui_path
 
-from siteninja.core.envelope import Blueprint
+from siteninja.core.envelope import Blueprint, ErrorEnvelopeSchema
 from siteninja.core.errors import Unavailable
 from siteninja.resources.ops import service
 
 blp = Blueprint("ops", __name__, url_prefix="/api", description="Operations")
+
+# A cached "ok" would hide an outage from the monitor asking.
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 class HealthSchema(Schema):
@@ -21,7 +25,9 @@ class HealthSchema(Schema):
 
 @blp.route("/health")
 class Health(MethodView):
+    @blp.doc(security=[])
     @blp.response(200, HealthSchema)
+    @blp.alt_response(503, schema=ErrorEnvelopeSchema, description="The database is down")
     def get(self):
         """Check the database, Redis and the job queue (503 when the database is down)."""
         report = service.health()
@@ -29,12 +35,16 @@ class Health(MethodView):
             raise Unavailable(
                 "Database unavailable",
                 details=[{"field": name, "message": state} for name, state in report["checks"].items()],
+                headers=NO_STORE,
             )
-        return report
+        return report, NO_STORE
 
 
-@blp.route("/docs/assets/<path:filename>")
-@blp.doc(hide=True)
 def docs_asset(filename: str):
     """Swagger UI's static files, served locally (no CDN)."""
     return send_from_directory(swagger_ui_path, filename, max_age=86400)
+
+
+# Flask's own add_url_rule, not smorest's: static files are no API operation, so they stay
+# out of the OpenAPI document (smorest has no "hide"; it would write the key into the spec).
+FlaskBlueprint.add_url_rule(blp, "/docs/assets/<path:filename>", view_func=docs_asset)

@@ -1,0 +1,218 @@
+"""Operations: /api/health (ok, degraded, down), /api/openapi.json and the CDN-free /api/docs.
+
+Outages are simulated with fresh apps whose database or Redis URL points at 127.0.0.1 ports
+nothing listens on (or at a SQLite file that cannot be opened); no traffic leaves the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from flask import Flask
+
+from siteninja import create_app
+from siteninja.extensions import db
+
+REDIS_URL = os.environ.get("REDIS_URL")
+CLOSED_REDIS = "redis://127.0.0.1:1/0"
+CLOSED_POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:1/x"
+
+
+def make_app(tmp_path, **overrides) -> Flask:
+    """A fresh app on its own SQLite file; the rate-limit store stays the shared app's."""
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/fresh.db",
+        "REDIS_URL": None,
+        "RATELIMIT_STORAGE_URI": REDIS_URL or "memory://",
+        **overrides,
+    }
+    return create_app("testing", **settings)
+
+
+@pytest.fixture
+def own_session(monkeypatch):
+    """A plain session for fresh apps (the shared fixture binds db.session to the shared database)."""
+    monkeypatch.setattr(db, "session", db._make_scoped_session({}))
+
+
+def health_of(app: Flask):
+    return app.test_client().get("/api/health")
+
+
+# --- health ----------------------------------------------------------------------------------
+
+
+def test_health_is_ok_and_reports_each_dependency(client):
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["success"] is True
+    assert body["data"]["status"] == "ok"
+    expected = {"database": "ok", "redis": "ok", "queue": "ok"}
+    if not REDIS_URL:
+        expected.update(redis="disabled", queue="in-process")
+    assert body["data"]["checks"] == expected
+
+
+def test_health_is_never_cached(client):
+    assert client.get("/api/health").headers["Cache-Control"] == "no-store"
+
+
+def test_health_needs_no_credentials_and_is_not_rate_limited(tmp_path):
+    fresh = make_app(tmp_path, RATE_LIMIT_ANON="1/day")
+    client = fresh.test_client()
+    for _ in range(3):
+        response = client.get("/api/health")
+        assert response.status_code == 200
+        assert "X-RateLimit-Limit" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "database_uri",
+    [CLOSED_POSTGRES, "sqlite:///{tmp_path}/no-such-dir/x.db"],
+    ids=["postgres-refused", "sqlite-unopenable"],
+)
+def test_health_is_503_unavailable_when_the_database_is_down(tmp_path, own_session, database_uri):
+    fresh = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=database_uri.format(tmp_path=tmp_path))
+    response = health_of(fresh)
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["success"] is False
+    assert body["requestId"] == response.headers["X-Request-ID"]
+    assert body["error"]["code"] == "unavailable"
+    assert {"field": "database", "message": "unavailable"} in body["error"]["details"]
+    assert "127.0.0.1" not in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_health_is_degraded_but_200_when_redis_is_down(tmp_path, own_session):
+    response = health_of(make_app(tmp_path, REDIS_URL=CLOSED_REDIS))
+    assert response.status_code == 200
+    data = response.get_json()["data"]
+    assert data["status"] == "degraded"
+    assert data["checks"] == {"database": "ok", "redis": "unavailable", "queue": "unavailable"}
+
+
+def test_health_on_a_fresh_app_without_redis_is_ok(tmp_path, own_session):
+    data = health_of(make_app(tmp_path)).get_json()["data"]
+    assert data == {"status": "ok", "checks": {"database": "ok", "redis": "disabled", "queue": "in-process"}}
+
+
+# --- OpenAPI ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def spec(client) -> dict:
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    return response.get_json()
+
+
+def schema_ref(response_doc: dict) -> str:
+    return response_doc["content"]["application/json"]["schema"]["$ref"]
+
+
+def test_openapi_is_version_3_with_a_title(spec):
+    assert spec["openapi"].startswith("3.")
+    assert spec["info"]["title"] == "SiteNinja API"
+    assert "/api/tenants" in spec["paths"] and "/api/health" in spec["paths"]
+
+
+def test_openapi_documents_success_envelopes(spec):
+    schemas = spec["components"]["schemas"]
+    item = schemas["TenantEnvelope"]["properties"]
+    assert item["data"] == {"$ref": "#/components/schemas/Tenant"}
+    assert item["success"]["type"] == "boolean"
+    listing = schemas["TenantListEnvelope"]["properties"]
+    assert listing["data"]["items"] == {"$ref": "#/components/schemas/Tenant"}
+    assert listing["pagination"] == {"$ref": "#/components/schemas/Pagination"}
+    get_one = spec["paths"]["/api/tenants/{tenant_id}"]["get"]["responses"]["200"]
+    assert schema_ref(get_one) == "#/components/schemas/TenantEnvelope"
+
+
+def test_openapi_documents_the_error_envelope(spec):
+    schemas = spec["components"]["schemas"]
+    assert set(schemas["ErrorEnvelope"]["properties"]) == {"success", "error", "requestId"}
+    assert set(schemas["ErrorBody"]["properties"]) == {"code", "message", "details"}
+    responses = spec["components"]["responses"]
+    assert schema_ref(responses["DEFAULT_ERROR"]) == "#/components/schemas/ErrorEnvelope"
+    create = spec["paths"]["/api/tenants"]["post"]["responses"]
+    assert create["default"] == {"$ref": "#/components/responses/DEFAULT_ERROR"}
+
+
+def test_openapi_documents_health_as_public_with_its_503(spec):
+    health = spec["paths"]["/api/health"]["get"]
+    assert health["security"] == []
+    assert schema_ref(health["responses"]["200"]) == "#/components/schemas/HealthEnvelope"
+    assert schema_ref(health["responses"]["503"]) == "#/components/schemas/ErrorEnvelope"
+
+
+def test_openapi_has_only_body_pagination_and_camelcase_schemas(spec):
+    schemas = spec["components"]["schemas"]
+    assert "PaginationMetadata" not in schemas
+    for name in ("Tenant", "Pagination", "ErrorEnvelope"):
+        assert not any("_" in field for field in schemas[name]["properties"]), name
+
+
+def test_openapi_hides_the_docs_assets_route(spec):
+    assert not any(path.startswith("/api/docs") for path in spec["paths"])
+
+
+OPERATION_FIELDS = {
+    "tags", "summary", "description", "externalDocs", "operationId", "parameters",
+    "requestBody", "responses", "callbacks", "deprecated", "security", "servers",
+}  # fmt: skip
+
+
+def test_operations_use_only_openapi_fields(spec):
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            unknown = {key for key in operation if not key.startswith("x-")} - OPERATION_FIELDS
+            assert not unknown, f"{method.upper()} {path}: {unknown}"
+
+
+# --- interactive docs without a CDN ---------------------------------------------------------
+
+
+def test_docs_page_references_only_local_assets(client):
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    assert "http://" not in html and "https://" not in html and "//cdn" not in html
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets and all(url.startswith("/api/docs/assets/") for url in assets)
+    assert '"/api/openapi.json"' in html
+
+
+def test_docs_do_not_call_the_remote_spec_validator(client):
+    html = client.get("/api/docs").get_data(as_text=True)
+    assert '"validatorUrl": null' in html
+
+
+@pytest.mark.parametrize(
+    ("asset", "mimetype"),
+    [
+        ("swagger-ui-bundle.js", "text/javascript"),
+        ("swagger-ui-standalone-preset.js", "text/javascript"),
+        ("swagger-ui.css", "text/css"),
+    ],
+)
+def test_docs_assets_are_served_locally(client, asset, mimetype):
+    response = client.get(f"/api/docs/assets/{asset}")
+    assert response.status_code == 200
+    assert response.mimetype == mimetype
+    assert len(response.data) > 1000
+    assert "max-age" in response.headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("path", ["no-such-file.js", "../__init__.py", "..%2F__init__.py"])
+def test_unknown_or_escaping_docs_assets_are_404_envelopes(client, path):
+    response = client.get(f"/api/docs/assets/{path}")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"

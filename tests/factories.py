@@ -7,6 +7,10 @@ from typing import Any
 
 from siteninja.extensions import db
 from siteninja.resources.auth.tokens import issue_tokens
+from siteninja.resources.navigation.models import NavigationItem
+from siteninja.resources.pages.models import Page
+from siteninja.resources.sections.models import Section
+from siteninja.resources.sections.service import ordered_sections
 from siteninja.resources.tenants.models import Tenant
 from siteninja.resources.tenants.service import create_tenant
 from siteninja.resources.users.models import User
@@ -45,7 +49,7 @@ def auth_headers(user: User) -> dict[str, str]:
     """A real access token for ``user``, as request headers."""
     tokens = issue_tokens(user)
     db.session.commit()
-    return {"Authorization": f"Bearer {tokens['accessToken']}"}
+    return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
 def client_for(app, user: User):
@@ -53,3 +57,36 @@ def client_for(app, user: User):
     client = app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = auth_headers(user)["Authorization"]
     return client
+
+
+def nav_item(*, tenant: Tenant, **fields: Any) -> NavigationItem:
+    """A navigation item (a root link to "/" unless told otherwise); no API rules are applied."""
+    fields.setdefault("label", unique("Item "))
+    if "page_id" not in fields:
+        fields.setdefault("url", "/")
+    obj = NavigationItem(tenant_id=tenant.id, **fields)
+    db.session.add(obj)
+    db.session.commit()
+    return obj
+
+
+def page(*, tenant: Tenant, **fields: Any) -> Page:
+    """A draft page with a unique title and slug; no API rules (plan limit, homepage) are applied."""
+    fields.setdefault("title", unique("Page "))
+    fields.setdefault("slug", unique("page-"))
+    fields.setdefault("status", "draft")
+    obj = Page(tenant_id=tenant.id, **fields)
+    db.session.add(obj)
+    db.session.commit()
+    return obj
+
+
+def section(*, page: Page, **fields: Any) -> Section:
+    """A visible text section appended after the page's last one."""
+    fields.setdefault("type", "text")
+    fields.setdefault("content", {"title": unique("Section ")})
+    fields.setdefault("sort_order", len(ordered_sections(page)))
+    obj = Section(tenant_id=page.tenant_id, page_id=page.id, **fields)
+    db.session.add(obj)
+    db.session.commit()
+    return obj

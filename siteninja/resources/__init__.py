@@ -2,8 +2,26 @@
 
 from siteninja.resources.audit.routes import blp as audit_blp
 from siteninja.resources.auth.routes import blp as auth_blp
+from siteninja.resources.branding.routes import blp as branding_blp
+from siteninja.resources.navigation.routes import blp as navigation_blp
 from siteninja.resources.ops.routes import blp as ops_blp
+from siteninja.resources.pages.routes import blp as pages_blp
+from siteninja.resources.sections.routes import blp as sections_blp
+from siteninja.resources.seo.routes import blp as seo_blp
+from siteninja.resources.subscriptions.routes import blp as subscriptions_blp
 from siteninja.resources.tenants.routes import blp as tenants_blp
 from siteninja.resources.users.routes import blp as users_blp
 
-BLUEPRINTS = (ops_blp, auth_blp, tenants_blp, users_blp, audit_blp)
+BLUEPRINTS = (
+    ops_blp,
+    auth_blp,
+    tenants_blp,
+    users_blp,
+    pages_blp,
+    sections_blp,
+    audit_blp,
+    navigation_blp,
+    seo_blp,
+    branding_blp,
+    subscriptions_blp,
+)

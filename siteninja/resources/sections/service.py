@@ -1,0 +1,300 @@
+"""Section rules: ordered positions on a page, sanitized rich text, reorder and all-or-nothing bulk."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from types import SimpleNamespace
+from typing import Any
+
+import sqlalchemy as sa
+
+from siteninja.core.envelope import Paginated
+from siteninja.core.errors import NotFound, ValidationFailed
+from siteninja.core.pagination import order_by, paginate
+from siteninja.core.tenancy import get_for_tenant_or_404
+from siteninja.extensions import db
+from siteninja.resources.pages.models import Page
+from siteninja.resources.sections.models import SECTION_TYPES, Section
+from siteninja.resources.sections.schemas import SectionSchema
+from siteninja.services import audit, events
+from siteninja.services.sanitize import sanitize_content
+
+SORTABLE = {
+    "sortOrder": Section.sort_order,
+    "createdAt": Section.created_at,
+    "updatedAt": Section.updated_at,
+}
+EVENT_TYPES = {"create": "section.created", "update": "section.updated", "delete": "section.deleted"}
+
+_COLUMNS = sa.inspect(Section).column_attrs
+# (op, section, snapshot before the change or None for a create)
+Change = tuple[str, Section, dict[str, Any] | None]
+
+
+def list_sections(
+    *,
+    tenant_id: uuid.UUID,
+    page_id: uuid.UUID,
+    page: int,
+    limit: int,
+    sort: str,
+    type: str | None = None,
+    is_visible: bool | None = None,
+) -> Paginated:
+    """A page's sections, by position unless another sort is asked for."""
+    owner = get_for_tenant_or_404(Page, page_id, tenant_id)
+    stmt = sa.select(Section).where(Section.page_id == owner.id, Section.tenant_id == tenant_id)
+    if type is not None:
+        stmt = stmt.where(Section.type == type)
+    if is_visible is not None:
+        stmt = stmt.where(Section.is_visible.is_(is_visible))
+    stmt = stmt.order_by(*order_by(sort, SORTABLE, Section.id))
+    return paginate(stmt, page=page, limit=limit)
+
+
+def ordered_sections(page: Page) -> list[Section]:
+    """Every section of ``page`` in display order (one query)."""
+    return _ordered(page.tenant_id, page.id)
+
+
+def _ordered(tenant_id: uuid.UUID, page_id: uuid.UUID) -> list[Section]:
+    # Also refreshes the expired instances of a committed session in one query.
+    stmt = (
+        sa.select(Section)
+        .where(Section.page_id == page_id, Section.tenant_id == tenant_id)
+        .order_by(Section.sort_order, Section.created_at, Section.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def sections_by_page(page_ids: Iterable[uuid.UUID], tenant_id: uuid.UUID) -> dict[uuid.UUID, list[Section]]:
+    """Sections of several pages in display order, grouped by page (one query)."""
+    grouped: dict[uuid.UUID, list[Section]] = {page_id: [] for page_id in page_ids}
+    stmt = (
+        sa.select(Section)
+        .where(Section.page_id.in_(list(grouped)), Section.tenant_id == tenant_id)
+        .order_by(Section.page_id, Section.sort_order, Section.created_at, Section.id)
+    )
+    for section in db.session.scalars(stmt):
+        grouped[section.page_id].append(section)
+    return grouped
+
+
+def ensure_in_scope(*, tenant_id: uuid.UUID, page_id: uuid.UUID, section_id: uuid.UUID | None) -> None:
+    """404 unless the page (and the section, if given) belong to the tenant and to each other."""
+    get_for_tenant_or_404(Page, page_id, tenant_id)
+    if section_id is not None:
+        get_section(tenant_id=tenant_id, page_id=page_id, section_id=section_id)
+
+
+def get_section(*, tenant_id: uuid.UUID, page_id: uuid.UUID, section_id: uuid.UUID) -> Section:
+    """One section of one of the tenant's pages, else 404."""
+    return get_for_tenant_or_404(Section, section_id, tenant_id, page_id=page_id)
+
+
+def create_section(*, tenant_id: uuid.UUID, page_id: uuid.UUID, data: dict[str, Any]) -> Section:
+    """Add a section at the end, or at ``sortOrder`` (later sections move down one)."""
+    page = locked_page(tenant_id, page_id)
+    section = _add(page, ordered_sections(page), data)
+    _record([("create", section, None)])
+    db.session.commit()
+    return section
+
+
+def update_section(
+    *, tenant_id: uuid.UUID, page_id: uuid.UUID, section_id: uuid.UUID, data: dict[str, Any]
+) -> Section:
+    """Apply a partial update; a new ``sortOrder`` moves the section and renumbers the others."""
+    page = locked_page(tenant_id, page_id)
+    section = get_section(tenant_id=tenant_id, page_id=page.id, section_id=section_id)
+    siblings = ordered_sections(page) if "sort_order" in data else None
+    old = _change(section, siblings, data)
+    _record([("update", section, old)])
+    db.session.commit()
+    return section
+
+
+def delete_section(*, tenant_id: uuid.UUID, page_id: uuid.UUID, section_id: uuid.UUID) -> None:
+    """Delete a section and close the gap it leaves."""
+    page = locked_page(tenant_id, page_id)
+    section = get_section(tenant_id=tenant_id, page_id=page.id, section_id=section_id)
+    old = _remove(section, ordered_sections(page))
+    _record([("delete", section, old)])
+    db.session.commit()
+
+
+def reorder_sections(*, tenant_id: uuid.UUID, page_id: uuid.UUID, order: list[uuid.UUID]) -> list[Section]:
+    """Put the page's sections in ``order``, which must list each of them exactly once."""
+    page = locked_page(tenant_id, page_id)
+    siblings = ordered_sections(page)
+    by_id = {section.id: section for section in siblings}
+    _check_order(order, set(by_id))
+    before = {section.id: audit.snapshot(section) for section in siblings}
+    reordered = [by_id[section_id] for section_id in order]
+    _renumber(reordered)
+    db.session.flush()
+    moved = [("update", s, before[s.id]) for s in reordered if before[s.id]["sort_order"] != s.sort_order]
+    _record(moved, audited=False)
+    audit.record(
+        action="reorder",
+        resource_type="page",
+        resource_id=page.id,
+        tenant_id=tenant_id,
+        old={"section_order": [str(s.id) for s in siblings]},
+        new={"section_order": [str(s.id) for s in reordered]},
+    )
+    db.session.commit()
+    return _ordered(tenant_id, page_id)
+
+
+def bulk_sections(
+    *, tenant_id: uuid.UUID, page_id: uuid.UUID, operations: list[dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """Apply create/update/delete operations in order, all in one transaction or none at all."""
+    page = locked_page(tenant_id, page_id)
+    siblings = ordered_sections(page)
+    changes = [_apply(page, siblings, index, operation) for index, operation in enumerate(operations)]
+    db.session.flush()
+    results = [
+        {"op": op, "id": section.id, "data": None if op == "delete" else _values(section)}
+        for op, section, _ in changes
+    ]
+    _record(changes)
+    db.session.commit()
+    return {"results": results}
+
+
+def apply_structure(*, page: Page, sections: list[dict[str, Any]], replace: bool) -> list[Section]:
+    """Add sections given as ``{type, content}`` (a template's), replacing the existing ones or not.
+
+    Audit entries and events are added to the caller's transaction; the caller commits.
+    """
+    siblings = ordered_sections(page)
+    changes: list[Change] = []
+    if replace:
+        changes += [("delete", section, _remove(section, siblings)) for section in list(siblings)]
+    for spec in sections:
+        kind = spec.get("type") if spec.get("type") in SECTION_TYPES else "custom"
+        section = _add(page, siblings, {"type": kind, "content": dict(spec.get("content") or {})})
+        changes.append(("create", section, None))
+    _record(changes)
+    return siblings
+
+
+def copy_sections(*, source: Page, target: Page) -> list[Section]:
+    """Copy every section of ``source`` onto ``target`` (which has none); the caller commits."""
+    specs = [
+        {"type": s.type, "content": s.content, "is_visible": s.is_visible} for s in ordered_sections(source)
+    ]
+    copies: list[Section] = []
+    for spec in specs:
+        _add(target, copies, spec)
+    _record([("create", section, None) for section in copies])
+    return copies
+
+
+def locked_page(tenant_id: uuid.UUID, page_id: uuid.UUID) -> Page:
+    """The tenant's page, row-locked (PostgreSQL) so concurrent writes to its sections queue up."""
+    page = get_for_tenant_or_404(Page, page_id, tenant_id)
+    db.session.execute(sa.select(Page.id).where(Page.id == page.id).with_for_update())
+    return page
+
+
+def _values(section: Section) -> SimpleNamespace:
+    """The section's values now, still readable once the transaction ends (even if it was deleted)."""
+    return SimpleNamespace(**{attr.key: getattr(section, attr.key) for attr in _COLUMNS})
+
+
+def _apply(page: Page, siblings: list[Section], index: int, operation: dict[str, Any]) -> Change:
+    op = operation["op"]
+    if op == "create":
+        return op, _add(page, siblings, operation["data"]), None
+    section = _find(siblings, operation["id"], field=f"operations.{index}.id")
+    if op == "update":
+        return op, section, _change(section, siblings, operation["data"])
+    return op, section, _remove(section, siblings)
+
+
+def _find(siblings: list[Section], section_id: uuid.UUID, *, field: str) -> Section:
+    for section in siblings:
+        if section.id == section_id:
+            return section
+    raise NotFound("Section not found", details=[{"field": field, "message": "No such section on this page"}])
+
+
+def _add(page: Page, siblings: list[Section], data: dict[str, Any]) -> Section:
+    """A new section inserted at its position among ``siblings`` (renumbered in place)."""
+    fields = dict(data)
+    position = fields.pop("sort_order", len(siblings))
+    fields["content"] = sanitize_content(fields.get("content") or {})
+    fields.setdefault("is_visible", True)
+    section = Section(id=uuid.uuid4(), tenant_id=page.tenant_id, page_id=page.id, sort_order=0, **fields)
+    db.session.add(section)
+    siblings.insert(min(position, len(siblings)), section)
+    _renumber(siblings)
+    return section
+
+
+def _change(section: Section, siblings: list[Section] | None, data: dict[str, Any]) -> dict[str, Any]:
+    """Apply ``data`` to ``section``; returns its snapshot from before."""
+    old = audit.snapshot(section)
+    fields = dict(data)
+    if "sort_order" in fields and siblings is not None:
+        position = fields.pop("sort_order")
+        siblings.remove(section)
+        siblings.insert(min(position, len(siblings)), section)
+        _renumber(siblings)
+    if "content" in fields:
+        fields["content"] = sanitize_content(fields["content"])
+    for key, value in fields.items():
+        setattr(section, key, value)
+    return old
+
+
+def _remove(section: Section, siblings: list[Section]) -> dict[str, Any]:
+    """Delete ``section`` and close its gap; returns its snapshot from before."""
+    old = audit.snapshot(section)
+    siblings.remove(section)
+    db.session.delete(section)
+    _renumber(siblings)
+    return old
+
+
+def _renumber(siblings: list[Section]) -> None:
+    for index, section in enumerate(siblings):
+        if section.sort_order != index:
+            section.sort_order = index
+
+
+def _check_order(order: list[uuid.UUID], existing: set[uuid.UUID]) -> None:
+    counts = Counter(order)
+    problems = {
+        "duplicated": [str(i) for i, n in counts.items() if n > 1],
+        "not on this page": [str(i) for i in counts if i not in existing],
+        "missing": sorted(str(i) for i in existing - counts.keys()),
+    }
+    message = "; ".join(f"{label}: {', '.join(ids)}" for label, ids in problems.items() if ids)
+    if message:
+        raise ValidationFailed(
+            "The order must list each section of the page exactly once",
+            details=[{"field": "order", "message": message}],
+        )
+
+
+def _record(changes: list[Change], *, audited: bool = True) -> None:
+    """Audit entries (optionally) and events for section changes; flushes first."""
+    db.session.flush()
+    schema = SectionSchema()
+    for op, section, old in changes:
+        if audited:
+            audit.record(
+                action=op,
+                resource_type="section",
+                resource_id=section.id,
+                tenant_id=section.tenant_id,
+                old=old,
+                new=None if op == "delete" else audit.snapshot(section),
+            )
+        events.emit(tenant_id=section.tenant_id, type=EVENT_TYPES[op], data=schema.dump(section))

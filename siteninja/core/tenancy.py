@@ -29,13 +29,21 @@ def tenant_visible(principal: Principal, tenant_id: uuid.UUID) -> bool:
 
 
 class TenantView(MethodView):
-    """Base view for ``/api/tenants/<tenant_id>/…``: 401 without credentials, 404 for other tenants."""
+    """Base view for ``/api/tenants/<tenant_id>/…``: 401 without credentials, 404 for other tenants.
+
+    Views of objects inside the tenant override ``check_scope``; it runs before the body or
+    query is parsed, so another tenant's id answers 404 even when the input is invalid.
+    """
+
+    def check_scope(self, **kwargs: Any) -> None:
+        """404 unless the objects named in the path belong to the tenant (none by default)."""
 
     def dispatch_request(self, **kwargs: Any) -> Any:
         tenant_id = kwargs["tenant_id"]
         if not tenant_visible(authenticated(), tenant_id):
             raise NotFound("Tenant not found")
         request_state()["tenant_id"] = tenant_id
+        self.check_scope(**kwargs)
         return super().dispatch_request(**kwargs)
 
 

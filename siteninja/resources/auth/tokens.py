@@ -111,30 +111,48 @@ def _active_user(user_id: uuid.UUID) -> User:
     return user
 
 
-def principal_for_claims(claims: dict[str, Any]) -> Principal:
-    """The user behind verified access-token claims, if the token, user and tenant are still good."""
-    family_revoked = (
+_PRINCIPAL_QUERY = (
+    sa.select(
+        User.id,
+        User.tenant_id,
+        User.role,
+        User.deleted_at,
+        Tenant.status,
+        sa.select(RevokedToken.jti).where(RevokedToken.jti == sa.bindparam("jti")).exists(),
         sa.select(RefreshToken.jti)
         .where(
             RefreshToken.family_id == sa.bindparam("fid", type_=sa.Uuid), RefreshToken.revoked_at.is_not(None)
         )
-        .exists()
+        .exists(),
     )
-    token_revoked = sa.select(RevokedToken.jti).where(RevokedToken.jti == claims["jti"]).exists()
+    .outerjoin(Tenant, Tenant.id == User.tenant_id)
+    .where(User.id == sa.bindparam("sub", type_=sa.Uuid))
+)
+
+
+def principal_for_claims(claims: dict[str, Any]) -> Principal:
+    """The user behind verified access-token claims, if the token, user and tenant are still good.
+
+    One prepared query per request: the user, the tenant's status and both revocation checks.
+    """
     row = db.session.execute(
-        sa.select(User, Tenant.status, token_revoked, family_revoked)
-        .outerjoin(Tenant, Tenant.id == User.tenant_id)
-        .where(User.id == uuid.UUID(claims["sub"])),
-        {"fid": uuid.UUID(claims["fid"]) if claims.get("fid") else None},
+        _PRINCIPAL_QUERY,
+        {
+            "jti": claims["jti"],
+            "sub": uuid.UUID(claims["sub"]),
+            "fid": uuid.UUID(claims["fid"]) if claims.get("fid") else None,
+        },
     ).first()
-    if row is None or row[2] or row[3] or row[0].deleted_at is not None:
+    if row is None:
         raise Unauthorized("Invalid or expired token")
-    user, tenant_status = row[0], row[1]
+    user_id, tenant_id, role, deleted_at, tenant_status, token_revoked, family_revoked = row
+    if token_revoked or family_revoked or deleted_at is not None:
+        raise Unauthorized("Invalid or expired token")
     if tenant_status == "deleted":
         raise Unauthorized("This site no longer exists")
     if tenant_status == "suspended":
         raise Forbidden("This site is suspended")
-    return Principal(kind="user", id=user.id, tenant_id=user.tenant_id, role=user.role, token=claims)
+    return Principal(kind="user", id=user_id, tenant_id=tenant_id, role=role, token=claims)
 
 
 def purge_expired() -> int:

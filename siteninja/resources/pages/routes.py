@@ -6,9 +6,9 @@ import uuid
 from typing import Any
 
 from flask import url_for
-from flask.views import MethodView
 
 from siteninja.core.auth import authenticated, require
+from siteninja.core.caching import cached_response
 from siteninja.core.envelope import Blueprint
 from siteninja.core.tenancy import TenantView
 from siteninja.resources.pages import service
@@ -26,14 +26,11 @@ blp = Blueprint(
 )
 
 
-class _PageLookup(MethodView):
-    def dispatch_request(self, **kwargs: Any) -> Any:
-        service.ensure_page(tenant_id=kwargs["tenant_id"], page_id=kwargs["page_id"])
-        return super().dispatch_request(**kwargs)
-
-
-class PageView(TenantView, _PageLookup):
+class PageView(TenantView):
     """A view of one page: 401, then 404 for another tenant or its page, before the body is read."""
+
+    def check_scope(self, **kwargs: Any) -> None:
+        service.ensure_page(tenant_id=kwargs["tenant_id"], page_id=kwargs["page_id"])
 
 
 def _location(page: Any) -> dict[str, str]:
@@ -43,6 +40,7 @@ def _location(page: Any) -> dict[str, str]:
 @blp.route("")
 class PageList(TenantView):
     @require(role="viewer", scope="pages:read")
+    @cached_response("pages", ttl=120)
     @blp.arguments(PageQueryArgsSchema, location="query")
     @blp.response(200, PageSchema(many=True))
     def get(self, args: dict[str, Any], tenant_id: uuid.UUID):
@@ -61,6 +59,7 @@ class PageList(TenantView):
 @blp.route("/<uuid:page_id>")
 class PageDetail(PageView):
     @require(role="viewer", scope="pages:read")
+    @cached_response("page", ttl=300)
     @blp.arguments(PageIncludeArgsSchema, location="query")
     @blp.response(200, PageDetailSchema)
     def get(self, args: dict[str, Any], tenant_id: uuid.UUID, page_id: uuid.UUID):
@@ -86,6 +85,7 @@ class PageDetail(PageView):
 @blp.route("/slug/<string:slug>")
 class PageBySlug(TenantView):
     @require(role="viewer", scope="pages:read")
+    @cached_response("page", ttl=300)
     @blp.arguments(PageIncludeArgsSchema, location="query")
     @blp.response(200, PageDetailSchema)
     def get(self, args: dict[str, Any], tenant_id: uuid.UUID, slug: str):

@@ -6,9 +6,9 @@ import uuid
 from typing import Any
 
 from flask import url_for
-from flask.views import MethodView
 
 from siteninja.core.auth import require
+from siteninja.core.caching import cached_response
 from siteninja.core.envelope import Blueprint
 from siteninja.core.tenancy import TenantView
 from siteninja.resources.sections import service
@@ -30,21 +30,19 @@ blp = Blueprint(
 )
 
 
-class _ScopeLookup(MethodView):
-    def dispatch_request(self, **kwargs: Any) -> Any:
+class SectionView(TenantView):
+    """A view under one page: 401, then 404 for another tenant, page or section, before the body is read."""
+
+    def check_scope(self, **kwargs: Any) -> None:
         service.ensure_in_scope(
             tenant_id=kwargs["tenant_id"], page_id=kwargs["page_id"], section_id=kwargs.get("section_id")
         )
-        return super().dispatch_request(**kwargs)
-
-
-class SectionView(TenantView, _ScopeLookup):
-    """A view under one page: 401, then 404 for another tenant, page or section, before the body is read."""
 
 
 @blp.route("")
 class SectionList(SectionView):
     @require(role="viewer", scope="pages:read")
+    @cached_response("sections", ttl=120)
     @blp.arguments(SectionQueryArgsSchema, location="query")
     @blp.response(200, SectionSchema(many=True))
     def get(self, args: dict[str, Any], tenant_id: uuid.UUID, page_id: uuid.UUID):

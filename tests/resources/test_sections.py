@@ -182,7 +182,7 @@ def test_delete_closes_the_gap(editor, page, tenant):
         ({"type": "text", "content": "<p>x</p>"}, "content"),
         ({"type": "text", "content": None}, "content"),
         ({"type": "text", "content": {"t": "x" * (64 * 1024)}}, "content"),
-        ({"type": "text", "content": {"t": "nul\x00"}}, "content"),
+        ({"type": "text", "content": {"t": "nul\x00"}}, "content.t"),
         ({"type": "text", "isVisible": "yes"}, "isVisible"),
         ({"type": "text", "isVisible": 1}, "isVisible"),
         ({"type": "text", "isVisible": None}, "isVisible"),

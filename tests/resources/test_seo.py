@@ -187,7 +187,7 @@ def test_accepted_urls(owner_client, tenant, page):
 def test_structured_data_must_be_a_storable_object(owner_client, tenant, page, value):
     response = owner_client.put(seo_url(tenant, page), json={"structuredData": value})
     assert response.status_code == 422
-    assert error_fields(response) == {"structuredData"}
+    assert {field.split(".")[0] for field in error_fields(response)} == {"structuredData"}
 
 
 def test_structured_data_is_limited_to_16_kb(owner_client, tenant, page):

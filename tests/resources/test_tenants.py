@@ -202,3 +202,14 @@ def test_tenant_reads_are_cached_and_writes_invalidate(owner_client, tenant):
     assert len(warm) < len(cold)
     assert owner_client.put(url, json={"name": "Fresh Name"}).status_code == 200
     assert owner_client.get(url).get_json()["data"]["name"] == "Fresh Name"
+
+
+def test_nul_characters_and_trailing_newlines_are_rejected(super_client, tenant):
+    url = f"/api/tenants/{tenant.id}"
+    nul_name = super_client.put(url, json={"name": "Bad\x00Name"})
+    assert nul_name.status_code == 422
+    assert nul_name.get_json()["error"]["details"][0]["field"] == "name"
+    nul_setting = super_client.put(url, json={"settings": {"theme": {"font": "x\x00"}}})
+    assert nul_setting.get_json()["error"]["details"][0]["field"] == "settings.theme.font"
+    assert super_client.put(url, json={"subdomain": "abcd\n"}).status_code == 422
+    assert create(super_client, customDomain="shop.example.com\n").status_code == 422

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from marshmallow import ValidationError, fields, validate
 
-from siteninja.core.schemas import BaseSchema, ObjectSchema
+from siteninja.core.schemas import BaseSchema, ObjectSchema, StrictBoolean, StrictInteger
 from siteninja.resources.navigation.models import NAV_LOCATIONS
 
 MAX_URL_LENGTH = 2048
@@ -94,9 +94,9 @@ class _NavWriteSchema(BaseSchema):
         validate=validate.OneOf(NAV_LOCATIONS),
         metadata={"description": "Child items always take their parent's location"},
     )
-    sort_order = fields.Integer(validate=validate.Range(min=0, max=MAX_SORT_ORDER))
-    is_visible = fields.Boolean()
-    open_in_new_tab = fields.Boolean()
+    sort_order = StrictInteger(validate=validate.Range(min=0, max=MAX_SORT_ORDER))
+    is_visible = StrictBoolean()
+    open_in_new_tab = StrictBoolean()
 
 
 class NavItemCreateSchema(_NavWriteSchema):

@@ -8,10 +8,10 @@ from marshmallow import fields, validate
 from webargs.fields import DelimitedList
 
 from siteninja.core.pagination import ListArgsSchema, sort_field
-from siteninja.core.schemas import BaseSchema, ObjectSchema, Timestamp, text
+from siteninja.core.schemas import BaseSchema, ObjectSchema, StrictBoolean, Timestamp, text
 from siteninja.core.validators import validate_slug
 from siteninja.resources.pages.models import PAGE_STATUSES
-from siteninja.resources.sections.schemas import SectionSchema, StrictBoolean, position, reject_nul
+from siteninja.resources.sections.schemas import SectionSchema, position
 from siteninja.resources.seo.schemas import SeoSchema
 
 INCLUDES = ("sections", "seo")
@@ -38,7 +38,7 @@ class PageDetailSchema(PageSchema):
 
 
 class _PageWriteSchema(BaseSchema):
-    description = fields.String(allow_none=True, validate=[validate.Length(max=5000), reject_nul])
+    description = fields.String(allow_none=True, validate=validate.Length(max=5000))
     status = fields.String(validate=validate.OneOf(PAGE_STATUSES))
     is_homepage = StrictBoolean()
     sort_order = position()
@@ -46,7 +46,7 @@ class _PageWriteSchema(BaseSchema):
 
 def title_field(**kwargs: Any) -> fields.String:
     """A page title: 1-200 characters."""
-    return fields.String(validate=[validate.Length(min=1, max=200), reject_nul], **kwargs)
+    return fields.String(validate=validate.Length(min=1, max=200), **kwargs)
 
 
 class PageCreateSchema(_PageWriteSchema):

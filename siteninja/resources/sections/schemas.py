@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from siteninja.core.pagination import ListArgsSchema, sort_field
-from siteninja.core.schemas import BaseSchema, ObjectSchema
+from siteninja.core.schemas import BaseSchema, ObjectSchema, StrictBoolean, StrictInteger
 from siteninja.core.validators import max_json_size
 from siteninja.resources.sections.models import SECTION_TYPES
 
@@ -16,48 +16,9 @@ MAX_BULK_OPERATIONS = 100
 BULK_OPS = ("create", "update", "delete")
 
 
-class StrictBoolean(fields.Boolean):
-    """A JSON ``true``/``false`` only: no ``"yes"``, ``1`` or ``"true"`` coerced into a boolean."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
-        if not isinstance(value, bool):
-            raise self.make_error("invalid", input=value)
-        return value
-
-
-class StrictInteger(fields.Integer):
-    """A JSON integer only: no strings, fractions or booleans."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(strict=True, **kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
-        if isinstance(value, bool):
-            raise self.make_error("invalid", input=value)
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
-def _contains_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_contains_nul(key) or _contains_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_contains_nul(item) for item in value)
-    return False
-
-
-def reject_nul(value: Any) -> None:
-    """Reject NUL characters at any depth (PostgreSQL can store them neither in text nor in jsonb)."""
-    if _contains_nul(value):
-        raise ValidationError("Must not contain NUL characters")
-
-
 def content_field(**kwargs: Any) -> fields.Dict:
     """A section's ``content``: a JSON object of at most 64 KB."""
-    return fields.Dict(
-        keys=fields.String(), validate=[max_json_size(MAX_CONTENT_BYTES), reject_nul], **kwargs
-    )
+    return fields.Dict(keys=fields.String(), validate=max_json_size(MAX_CONTENT_BYTES), **kwargs)
 
 
 def position(**kwargs: Any) -> StrictInteger:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import unicodedata
-from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
-from siteninja.core.schemas import BaseSchema, ObjectSchema
+from siteninja.core.schemas import BaseSchema, ObjectSchema, StrictBoolean
 from siteninja.core.validators import max_json_size
 
 MAX_URL_LENGTH = 2048
@@ -27,12 +25,6 @@ def validate_http_url(value: str) -> None:
     if any(ch.isspace() or unicodedata.category(ch) == "Cc" for ch in value):
         raise ValidationError("Must not contain spaces or control characters")
     _http_url(value)
-
-
-def no_nul_in_json(value: Any) -> None:
-    """Reject NUL characters anywhere in a JSON value (PostgreSQL's jsonb cannot store them)."""
-    if "\\u0000" in json.dumps(value):
-        raise ValidationError("Must not contain NUL characters")
 
 
 def seo_text(max_length: int) -> fields.String:
@@ -71,10 +63,10 @@ class SeoUpdateSchema(BaseSchema):
     og_title = seo_text(200)
     og_description = seo_text(500)
     og_image_url = http_url()
-    no_index = fields.Boolean()
-    no_follow = fields.Boolean()
+    no_index = StrictBoolean()
+    no_follow = StrictBoolean()
     structured_data = fields.Dict(
         allow_none=True,
-        validate=[max_json_size(MAX_STRUCTURED_DATA), no_nul_in_json],
+        validate=max_json_size(MAX_STRUCTURED_DATA),
         metadata={"description": "A JSON-LD object, at most 16 KB encoded"},
     )

@@ -8,6 +8,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
 from siteninja.core.auth import default_limit, limit_key
+from siteninja.core.context import is_internal_request
 from siteninja.core.db import Base
 from siteninja.core.envelope import Api
 
@@ -15,6 +16,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 api = Api()
 jwt = JWTManager()
-limiter = Limiter(key_func=limit_key, default_limits=[default_limit])
+limiter = Limiter(
+    key_func=limit_key, default_limits=[default_limit], default_limits_exempt_when=is_internal_request
+)
 cache = Cache()
 cors = CORS()

@@ -11,6 +11,7 @@ from flask import has_request_context, request
 from siteninja.core.limits import client_address
 
 # fullmatch, not match: "$" would accept a trailing newline, which cannot go into a header.
+INTERNAL_REQUEST = "siteninja.internal"
 REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
@@ -41,3 +42,8 @@ def request_metadata() -> dict[str, Any]:
         "method": request.method,
         "path": request.path[:512],
     }
+
+
+def is_internal_request() -> bool:
+    """True for a request the application dispatched to itself (e.g. to evaluate If-Match)."""
+    return bool(request.environ.get(INTERNAL_REQUEST))

@@ -7,14 +7,18 @@ import json
 import logging
 import time
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
+from werkzeug.test import EnvironBuilder
 
-from siteninja.core.context import request_id, request_state
-from siteninja.core.errors import BadRequest
+from siteninja.core import idempotency
+from siteninja.core.context import INTERNAL_REQUEST, request_id, request_state
+from siteninja.core.errors import BadRequest, PreconditionFailed
 
 log = logging.getLogger("siteninja.request")
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+CONDITIONAL_WRITES = {"PUT", "PATCH", "DELETE"}
+FORWARDED_HEADERS = ("Authorization", "X-API-Key", "Accept", "X-Forwarded-For")
 READ_METHODS = {"GET", "HEAD"}  # HEAD must carry the headers GET would
 
 SECURITY_HEADERS = {
@@ -51,6 +55,34 @@ def _check_body_type() -> None:
     raise BadRequest("Request body must be JSON (Content-Type: application/json)")
 
 
+def _check_if_match() -> None:
+    """412 when ``If-Match`` names none of the current ETags of the target (what a GET would send)."""
+    if request.method not in CONDITIONAL_WRITES or not request.if_match:
+        return
+    current = _current_etag()
+    if current is None or request.if_match.star_tag or request.if_match.contains(current):
+        return
+    raise PreconditionFailed("The resource has changed since you read it; fetch it again")
+
+
+def _current_etag() -> str | None:
+    """The ETag a GET of this URL returns now, by dispatching that GET inside the application."""
+    app = current_app._get_current_object()
+    headers = {name: request.headers[name] for name in FORWARDED_HEADERS if name in request.headers}
+    builder = EnvironBuilder(
+        path=request.path,
+        query_string=request.query_string,
+        method="GET",
+        headers=headers,
+        environ_base={"REMOTE_ADDR": request.remote_addr or "", INTERNAL_REQUEST: True},
+    )
+    with app.request_context(builder.get_environ()):
+        response = app.full_dispatch_request()
+    if response.status_code != 200:
+        return None
+    return response.get_etag()[0]
+
+
 def _finish_response(response: Response) -> Response:
     response.headers["X-Request-ID"] = request_id() or ""
     for name, value in SECURITY_HEADERS.items():
@@ -61,7 +93,8 @@ def _finish_response(response: Response) -> Response:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if request.method in READ_METHODS and response.status_code == 200 and response.is_json:
         _make_conditional(response)
-    _log_request(response)
+    if not request.environ.get(INTERNAL_REQUEST):
+        _log_request(response)
     return response
 
 
@@ -93,4 +126,7 @@ def _log_request(response: Response) -> None:
 def register_request_hooks(app: Flask) -> None:
     """Install the hooks every request passes through."""
     app.before_request(_start_request)
+    app.before_request(_check_if_match)
+    app.before_request(idempotency.replay_or_reserve)
     app.after_request(_finish_response)
+    app.after_request(idempotency.remember)

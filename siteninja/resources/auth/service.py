@@ -66,16 +66,21 @@ def login(*, email: str, password: str, client: str) -> tuple[User, dict[str, An
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     user.last_login = utcnow()
+    _audit_self("login", user)
+    session = tokens.issue_tokens(user)
+    db.session.commit()
+    return user, session
+
+
+def _audit_self(action: str, user: User) -> None:
+    """An auth event the user performed themself, before any token names them."""
     audit.record(
-        action="login",
+        action=action,
         resource_type="user",
         resource_id=user.id,
         tenant_id=user.tenant_id,
         actor=("user", user.id),
     )
-    session = tokens.issue_tokens(user)
-    db.session.commit()
-    return user, session
 
 
 def _dummy_hash() -> str:
@@ -157,13 +162,7 @@ def verify_email(token: str) -> User:
     """Mark the email of the token's user as verified (single use)."""
     user = _consume_email_token(token, "verify_email")
     user.email_verified = True
-    audit.record(
-        action="verify_email",
-        resource_type="user",
-        resource_id=user.id,
-        tenant_id=user.tenant_id,
-        actor=("user", user.id),
-    )
+    _audit_self("verify_email", user)
     db.session.commit()
     return user
 
@@ -203,13 +202,7 @@ def reset_password(*, token: str, password: str) -> User:
     user = _consume_email_token(token, "reset_password")
     user.password_hash = passwords.hash_password(password)
     tokens.revoke_user_sessions(user.id)
-    audit.record(
-        action="password_reset",
-        resource_type="user",
-        resource_id=user.id,
-        tenant_id=user.tenant_id,
-        actor=("user", user.id),
-    )
+    _audit_self("password_reset", user)
     db.session.commit()
     return user
 

@@ -28,6 +28,14 @@ def tenant_visible(principal: Principal, tenant_id: uuid.UUID) -> bool:
     return status is not None
 
 
+def lock_tenant(tenant_id: uuid.UUID) -> None:
+    """Serialize this transaction's tenant-wide checks (plan limits, the navigation tree) with
+    concurrent ones: a row lock on the tenant until commit (PostgreSQL; SQLite serializes writes)."""
+    db.session.execute(
+        sa.select(_tenants.c.id).where(_tenants.c.id == tenant_id).with_for_update(key_share=True)
+    )
+
+
 class TenantView(MethodView):
     """Base view for ``/api/tenants/<tenant_id>/…``: 401 without credentials, 404 for other tenants.
 

@@ -10,11 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from siteninja.core.errors import NotFound, ValidationFailed
-from siteninja.core.tenancy import get_for_tenant_or_404
+from siteninja.core.tenancy import get_for_tenant_or_404, lock_tenant
 from siteninja.extensions import db
 from siteninja.resources.navigation.models import NAV_LOCATIONS, NavigationItem
 from siteninja.resources.pages.models import Page
-from siteninja.resources.tenants.models import Tenant
 from siteninja.services import audit
 
 MAX_DEPTH = 3
@@ -186,10 +185,8 @@ def _check_target(
 
 def _index(tenant_id: uuid.UUID) -> Index:
     """Every item of the tenant by id (menus are small), with the tenant's menu locked for writing."""
-    # Depth, cycle and sibling checks read the whole menu, so two concurrent moves must not both
-    # pass them: locking the tenant row FOR NO KEY UPDATE serializes menu writes per tenant
-    # (PostgreSQL; SQLite has a single writer) without blocking inserts that reference the tenant.
-    db.session.execute(sa.select(Tenant.id).where(Tenant.id == tenant_id).with_for_update(key_share=True))
+    # Depth, cycle and sibling checks read the whole menu: two concurrent moves must not both pass.
+    lock_tenant(tenant_id)
     stmt = (
         sa.select(NavigationItem)
         .where(NavigationItem.tenant_id == tenant_id)

@@ -16,7 +16,7 @@ from siteninja.core.db import utcnow
 from siteninja.core.envelope import Paginated
 from siteninja.core.errors import Conflict, NotFound, ValidationFailed
 from siteninja.core.pagination import order_by, paginate
-from siteninja.core.tenancy import get_for_tenant_or_404
+from siteninja.core.tenancy import get_for_tenant_or_404, lock_tenant
 from siteninja.extensions import db
 from siteninja.resources.pages.models import Page
 from siteninja.resources.pages.schemas import PageSchema
@@ -224,6 +224,7 @@ def _seo_of(page: Page) -> SeoMetadata | None:
 
 def _ensure_room_for_a_page(tenant_id: uuid.UUID) -> int:
     """403 when the plan's page limit is reached; else the sort order after the last page."""
+    lock_tenant(tenant_id)
     used, highest = db.session.execute(
         sa.select(sa.func.count(Page.id), sa.func.max(Page.sort_order)).where(Page.tenant_id == tenant_id)
     ).one()

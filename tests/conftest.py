@@ -92,6 +92,13 @@ def db_session(app: Flask) -> Iterator[sa.orm.scoped_session]:
 
 
 @pytest.fixture
+def own_session(monkeypatch) -> None:
+    """A plain, unbound session, for fresh apps and threads that need real, separate transactions
+    (the autouse fixture binds db.session to the test's single connection)."""
+    monkeypatch.setattr(db, "session", db._make_scoped_session({}))
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

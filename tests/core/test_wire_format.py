@@ -51,12 +51,6 @@ def make_app(tmp_path, **overrides) -> Flask:
     return create_app("testing", **settings)
 
 
-@pytest.fixture
-def own_session(monkeypatch):
-    """A plain session for fresh apps (the shared fixture binds db.session to the shared database)."""
-    monkeypatch.setattr(db, "session", db._make_scoped_session({}))
-
-
 def create_tenant(client, **body):
     body.setdefault("name", "Bloom Florist")
     body.setdefault("subdomain", factories.unique("bloom-"))

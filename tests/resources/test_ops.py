@@ -13,7 +13,6 @@ import pytest
 from flask import Flask
 
 from siteninja import create_app
-from siteninja.extensions import db
 
 REDIS_URL = os.environ.get("REDIS_URL")
 CLOSED_REDIS = "redis://127.0.0.1:1/0"
@@ -29,12 +28,6 @@ def make_app(tmp_path, **overrides) -> Flask:
         **overrides,
     }
     return create_app("testing", **settings)
-
-
-@pytest.fixture
-def own_session(monkeypatch):
-    """A plain session for fresh apps (the shared fixture binds db.session to the shared database)."""
-    monkeypatch.setattr(db, "session", db._make_scoped_session({}))
 
 
 def health_of(app: Flask):

@@ -11,6 +11,7 @@ import re
 
 import pytest
 from flask import Flask
+from openapi_spec_validator import validate
 
 from siteninja import create_app
 
@@ -209,3 +210,10 @@ def test_unknown_or_escaping_docs_assets_are_404_envelopes(client, path):
     response = client.get(f"/api/docs/assets/{path}")
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_openapi_document_is_valid_openapi_3(client):
+    spec = client.get("/api/openapi.json").get_json()
+    validate(spec)
+    operations = [op for path in spec["paths"].values() for op in path.values() if isinstance(op, dict)]
+    assert all(op.get("summary") for op in operations if "responses" in op)

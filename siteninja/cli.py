@@ -54,7 +54,7 @@ def openapi_group() -> None:
 def openapi_write(path: str) -> None:
     """Write the OpenAPI document to PATH."""
     with open(path, "w", encoding="utf-8") as handle:
-        json.dump(api.spec.to_dict(), handle, indent=2)
+        json.dump(api.spec_dict(), handle, indent=2)
     click.echo(f"Wrote {path}")
 
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import copy
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
 import flask_smorest
-from flask import Response
+from flask import Response, current_app
 from flask_smorest.utils import unpack_tuple_response
 from marshmallow import RAISE, Schema, fields
 from webargs.flaskparser import FlaskParser
 
 from siteninja.core.context import request_state
+from siteninja.core.schemas import camelcase
 
 
 @dataclass
@@ -86,6 +90,22 @@ def envelope_schema(schema: Schema) -> type[Schema]:
     return _ENVELOPES[key]
 
 
+def _camel_path(path: str) -> str:
+    return re.sub(r"\{(\w+)\}", lambda match: "{" + camelcase(match.group(1)) + "}", path)
+
+
+def _camel_parameters(node: Any) -> Any:
+    """Rename ``in: path`` parameters to camelCase wherever they are declared under a path item."""
+    if isinstance(node, dict):
+        renamed = {key: _camel_parameters(value) for key, value in node.items()}
+        if renamed.get("in") == "path" and isinstance(renamed.get("name"), str):
+            renamed["name"] = camelcase(renamed["name"])
+        return renamed
+    if isinstance(node, list):
+        return [_camel_parameters(item) for item in node]
+    return node
+
+
 class StrictParser(FlaskParser):
     """Rejects unknown query parameters as well as unknown body fields."""
 
@@ -141,6 +161,15 @@ class Api(flask_smorest.Api):
     """The smorest Api, documenting our error envelope and leaving error handling to us."""
 
     ERROR_SCHEMA = ErrorEnvelopeSchema
+
+    def spec_dict(self) -> dict[str, Any]:
+        """The OpenAPI document, with path parameters camelCase as on the wire (``{tenantId}``)."""
+        spec = copy.deepcopy(self.spec.to_dict())
+        spec["paths"] = {_camel_path(path): _camel_parameters(item) for path, item in spec["paths"].items()}
+        return spec
+
+    def _openapi_json(self) -> Response:
+        return current_app.response_class(json.dumps(self.spec_dict(), indent=2), mimetype="application/json")
 
     def _register_error_handlers(self) -> None:
         """Errors are handled by ``core.errors``, the one error path of the application."""

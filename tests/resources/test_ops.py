@@ -215,5 +215,7 @@ def test_unknown_or_escaping_docs_assets_are_404_envelopes(client, path):
 def test_openapi_document_is_valid_openapi_3(client):
     spec = client.get("/api/openapi.json").get_json()
     validate(spec)
+    assert "/api/tenants/{tenantId}/pages/{pageId}" in spec["paths"]
+    assert not [path for path in spec["paths"] if "_id}" in path]
     operations = [op for path in spec["paths"].values() for op in path.values() if isinstance(op, dict)]
     assert all(op.get("summary") for op in operations if "responses" in op)

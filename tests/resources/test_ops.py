@@ -123,7 +123,7 @@ def test_openapi_documents_success_envelopes(spec):
     listing = schemas["TenantListEnvelope"]["properties"]
     assert listing["data"]["items"] == {"$ref": "#/components/schemas/Tenant"}
     assert listing["pagination"] == {"$ref": "#/components/schemas/Pagination"}
-    get_one = spec["paths"]["/api/tenants/{tenant_id}"]["get"]["responses"]["200"]
+    get_one = spec["paths"]["/api/tenants/{tenantId}"]["get"]["responses"]["200"]
     assert schema_ref(get_one) == "#/components/schemas/TenantEnvelope"
 
 

@@ -272,13 +272,13 @@ def test_openapi_documents_the_new_routes(client):
     paths = spec["paths"]
     assert "/api/plans" in paths and paths["/api/plans"]["get"]["security"] == []
     for path in (
-        "/api/tenants/{tenant_id}/subscription",
-        "/api/tenants/{tenant_id}/branding",
-        "/api/tenants/{tenant_id}/navigation",
-        "/api/tenants/{tenant_id}/navigation/reorder",
-        "/api/tenants/{tenant_id}/navigation/{nav_id}",
-        "/api/tenants/{tenant_id}/pages/{page_id}/seo",
+        "/api/tenants/{tenantId}/subscription",
+        "/api/tenants/{tenantId}/branding",
+        "/api/tenants/{tenantId}/navigation",
+        "/api/tenants/{tenantId}/navigation/reorder",
+        "/api/tenants/{tenantId}/navigation/{navId}",
+        "/api/tenants/{tenantId}/pages/{pageId}/seo",
     ):
         assert path in paths, path
-    summary = paths["/api/tenants/{tenant_id}/subscription"]["put"]["summary"]
+    summary = paths["/api/tenants/{tenantId}/subscription"]["put"]["summary"]
     assert "downgrade" in summary

@@ -1,4 +1,4 @@
-"""The ``flask`` sub-commands: seed, create-superadmin, openapi."""
+"""The ``flask`` sub-commands: seed, create-superadmin, audit purge, purge-expired, openapi write."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from siteninja.core.errors import ApiError
+from siteninja.core.idempotency import purge_expired as purge_idempotency_records
 from siteninja.extensions import api
+from siteninja.resources.audit.service import purge_older_than as purge_audit_older_than
+from siteninja.resources.auth.tokens import purge_expired as purge_expired_tokens
 from siteninja.resources.users.service import create_superadmin
 from siteninja.services.seed import DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD, seed_demo, seed_reference_data
 
@@ -43,6 +46,28 @@ def create_superadmin_command(email: str, password: str, name: str) -> None:
     click.echo(f"Created super_admin {user.email} ({user.id})")
 
 
+@click.group("audit")
+def audit_group() -> None:
+    """The audit log."""
+
+
+@audit_group.command("purge")
+@click.option("--older-than", "days", type=click.IntRange(min=1), required=True, help="Age in days.")
+@with_appcontext
+def audit_purge(days: int) -> None:
+    """Delete audit entries older than DAYS days."""
+    click.echo(f"Deleted {purge_audit_older_than(days)} audit entries older than {days} days.")
+
+
+@click.command("purge-expired")
+@with_appcontext
+def purge_expired_command() -> None:
+    """Delete expired token revocations, refresh tokens and idempotency records."""
+    tokens_removed = purge_expired_tokens()
+    records_removed = purge_idempotency_records()
+    click.echo(f"Deleted {tokens_removed} expired token rows and {records_removed} idempotency records.")
+
+
 @click.group("openapi")
 def openapi_group() -> None:
     """The OpenAPI document."""
@@ -60,5 +85,11 @@ def openapi_write(path: str) -> None:
 
 def register(app: Flask) -> None:
     """Attach the commands to ``app``."""
-    for command in (seed_command, create_superadmin_command, openapi_group):
+    for command in (
+        seed_command,
+        create_superadmin_command,
+        audit_group,
+        purge_expired_command,
+        openapi_group,
+    ):
         app.cli.add_command(command)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from siteninja.config import ROOT_DIR
+from siteninja.core.db import utcnow
 from siteninja.extensions import db
-from siteninja.models import Industry, Page, Template, Tenant, User
+from siteninja.models import AuditLog, IdempotencyRecord, Industry, Page, RevokedToken, Template, Tenant, User
 from siteninja.services.passwords import verify_password
 
 
@@ -73,3 +75,42 @@ def test_production_refuses_to_start_without_secrets():
         and "DATABASE_URL" in result.stderr
     )
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_audit_purge_removes_only_old_entries(app, tenant):
+    old = AuditLog(
+        tenant_id=tenant.id,
+        action="update",
+        resource_type="tenant",
+        created_at=utcnow() - timedelta(days=100),
+    )
+    db.session.add(old)
+    db.session.commit()
+    kept = db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog))
+    result = app.test_cli_runner().invoke(args=["audit", "purge", "--older-than", "90"])
+    assert result.exit_code == 0 and "Deleted 1 audit entries" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == kept - 1
+    assert app.test_cli_runner().invoke(args=["audit", "purge", "--older-than", "0"]).exit_code != 0
+
+
+def test_purge_expired_tokens_and_idempotency_records(app):
+    past = utcnow() - timedelta(hours=1)
+    db.session.add(RevokedToken(jti="expired-jti", expires_at=past))
+    db.session.add(RevokedToken(jti="live-jti", expires_at=utcnow() + timedelta(hours=1)))
+    db.session.add(
+        IdempotencyRecord(
+            principal="ip:x",
+            key="k",
+            request_hash="h",
+            status_code=201,
+            response_body="{}",
+            response_headers={},
+            expires_at=past,
+        )
+    )
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["purge-expired"])
+    assert result.exit_code == 0, result.output
+    assert db.session.get(RevokedToken, "expired-jti") is None
+    assert db.session.get(RevokedToken, "live-jti") is not None
+    assert db.session.scalar(sa.select(IdempotencyRecord).where(IdempotencyRecord.key == "k")) is None

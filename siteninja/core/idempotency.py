@@ -107,3 +107,12 @@ def remember(response: Response) -> Response:
     except IntegrityError:
         db.session.rollback()
     return response
+
+
+def purge_expired() -> int:
+    """Delete stored responses past their 24 hours; returns how many went."""
+    removed = db.session.execute(
+        sa.delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= utcnow())
+    ).rowcount
+    db.session.commit()
+    return removed

@@ -6,10 +6,12 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
+from siteninja.core.db import utcnow
 from siteninja.core.envelope import Paginated
 from siteninja.core.pagination import order_by, paginate
 from siteninja.extensions import db
@@ -74,3 +76,11 @@ def _drain(buffer: io.StringIO) -> str:
     buffer.seek(0)
     buffer.truncate()
     return text
+
+
+def purge_older_than(days: int) -> int:
+    """Delete audit entries older than ``days`` days; returns how many went."""
+    cutoff = utcnow() - timedelta(days=days)
+    removed = db.session.execute(sa.delete(AuditLog).where(AuditLog.created_at < cutoff)).rowcount
+    db.session.commit()
+    return removed

@@ -757,3 +757,22 @@ def test_page_detail_with_includes_runs_a_constant_number_of_queries(viewer, ten
         assert response.get_json()["data"]["seo"]["metaTitle"] == "t"
         assert len(one) == len(fifty), (one, fifty)
         assert len(fifty) <= 5
+
+
+def test_a_templates_seo_is_applied_with_its_sections(editor, tenant):
+    structure = {**TEMPLATE_STRUCTURE, "seo": {"metaTitle": "Fresh food daily", "keywords": ["bistro"]}}
+    template = make_template(structure=structure)
+    created = create(editor, tenant, title="Home", templateId=str(template.id)).get_json()["data"]
+    seo = editor.get(f"/api/tenants/{tenant.id}/pages/{created['id']}/seo").get_json()["data"]
+    assert seo["metaTitle"] == "Fresh food daily" and seo["keywords"] == ["bistro"]
+
+
+def test_reset_to_a_premium_template_needs_the_plan_still(editor, tenant):
+    set_plan(tenant, "pro")
+    template = make_template(premium=True)
+    created = create(editor, tenant, title="Home", templateId=str(template.id)).get_json()["data"]
+    set_plan(tenant, "free")
+    page = db.session.get(Page, uuid.UUID(created["id"]))
+    response = editor.post(page_url(page, "/reset-template"))
+    assert response.status_code == 403
+    assert response.get_json()["error"]["code"] == "plan_limit_exceeded"

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from marshmallow import EXCLUDE
 from sqlalchemy import inspect
 
 from siteninja.core.auth import Principal
@@ -21,7 +22,9 @@ from siteninja.extensions import db
 from siteninja.resources.pages.models import Page
 from siteninja.resources.pages.schemas import PageSchema
 from siteninja.resources.sections import service as sections
+from siteninja.resources.seo import service as seo_service
 from siteninja.resources.seo.models import SeoMetadata
+from siteninja.resources.seo.schemas import SeoUpdateSchema
 from siteninja.resources.templates.models import PageTemplate, Template
 from siteninja.services import audit, events, plans
 
@@ -190,6 +193,8 @@ def reset_template(*, tenant_id: uuid.UUID, page_id: uuid.UUID) -> PageWithRelat
     template = db.session.get(Template, record.template_id) if record is not None else None
     if template is None:
         raise ValidationFailed("No template has been applied to this page")
+    if template.is_premium:
+        plans.ensure_feature(tenant_id, "premium_templates", "premium templates")
     sections.apply_structure(page=page, sections=_template_sections(template), replace=True)
     old = {"template_id": str(template.id), "customizations": record.customizations}
     record.customizations = {}
@@ -249,6 +254,10 @@ def _template_sections(template: Template) -> list[dict[str, Any]]:
 
 def _apply_template(page: Page, template: Template) -> None:
     sections.apply_structure(page=page, sections=_template_sections(template), replace=True)
+    template_seo = (template.structure or {}).get("seo")
+    if template_seo:
+        data = SeoUpdateSchema(unknown=EXCLUDE).load(template_seo)
+        seo_service.upsert_seo(tenant_id=page.tenant_id, page_id=page.id, data=data, commit=False)
     db.session.add(
         PageTemplate(
             tenant_id=page.tenant_id,

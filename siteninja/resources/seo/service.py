@@ -25,8 +25,10 @@ def get_seo(*, tenant_id: uuid.UUID, page_id: uuid.UUID) -> SeoMetadata:
     return seo
 
 
-def upsert_seo(*, tenant_id: uuid.UUID, page_id: uuid.UUID, data: dict[str, Any]) -> SeoMetadata:
-    """Create the page's SEO metadata, or apply a partial update to it."""
+def upsert_seo(
+    *, tenant_id: uuid.UUID, page_id: uuid.UUID, data: dict[str, Any], commit: bool = True
+) -> SeoMetadata:
+    """Create the page's SEO metadata, or update it partially (``commit=False``: the caller commits)."""
     seo = _find(tenant_id, page_id)
     old = audit.snapshot(seo) if seo is not None else None
     if seo is None:
@@ -43,7 +45,8 @@ def upsert_seo(*, tenant_id: uuid.UUID, page_id: uuid.UUID, data: dict[str, Any]
         old=old,
         new=audit.snapshot(seo),
     )
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return seo
 
 

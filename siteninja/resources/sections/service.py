@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterable
 from types import SimpleNamespace
 from typing import Any
 
@@ -67,19 +66,6 @@ def _ordered(tenant_id: uuid.UUID, page_id: uuid.UUID) -> list[Section]:
         .order_by(Section.sort_order, Section.created_at, Section.id)
     )
     return list(db.session.scalars(stmt))
-
-
-def sections_by_page(page_ids: Iterable[uuid.UUID], tenant_id: uuid.UUID) -> dict[uuid.UUID, list[Section]]:
-    """Sections of several pages in display order, grouped by page (one query)."""
-    grouped: dict[uuid.UUID, list[Section]] = {page_id: [] for page_id in page_ids}
-    stmt = (
-        sa.select(Section)
-        .where(Section.page_id.in_(list(grouped)), Section.tenant_id == tenant_id)
-        .order_by(Section.page_id, Section.sort_order, Section.created_at, Section.id)
-    )
-    for section in db.session.scalars(stmt):
-        grouped[section.page_id].append(section)
-    return grouped
 
 
 def ensure_in_scope(*, tenant_id: uuid.UUID, page_id: uuid.UUID, section_id: uuid.UUID | None) -> None:

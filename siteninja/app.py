@@ -10,13 +10,16 @@ from flask import Flask, Response, request
 
 from siteninja import cli
 from siteninja.config import INSTANCE_DIR, ProductionConfig, config_for
-from siteninja.core.auth import jwt_settings
+from siteninja.core.auth import USER_OR_KEY_SECURITY, jwt_settings
 from siteninja.core.auth import loaders as auth_loaders
 from siteninja.core.errors import register_error_handlers
 from siteninja.core.http import register_request_hooks
 from siteninja.core.redis import init_redis
+from siteninja.core.throttle import add_rate_limit_headers
 from siteninja.extensions import api, cache, cors, db, jwt, limiter, migrate
 from siteninja.resources import BLUEPRINTS
+from siteninja.resources.api_keys import usage as api_key_usage
+from siteninja.resources.api_keys.service import principal_for_key
 from siteninja.resources.auth.tokens import principal_for_claims
 from siteninja.resources.ops.routes import blp as ops_blp
 
@@ -62,7 +65,8 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("CACHE_REDIS_URL", redis_url)
     app.config.setdefault("CACHE_KEY_PREFIX", "sn:cache:")
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # The limiter would join the values of every limit that applied; core.throttle writes them once.
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "sn:limit")
     # Swagger UI would send the spec's URL to validator.swagger.io: the docs stay local.
     app.config.setdefault("OPENAPI_SWAGGER_UI_CONFIG", {"validatorUrl": None})
@@ -72,10 +76,11 @@ def register_extensions(app: Flask) -> None:
     app.config.update(jwt_settings(app.config))
     jwt.init_app(app)
     auth_loaders.user = principal_for_claims
-    # Registered before the limiter's own hooks: preflights skip its check, and Retry-After
-    # is trimmed after it has added its headers.
+    auth_loaders.api_key = principal_for_key
+    # Registered before the limiter's own hooks: preflights skip its check.
     app.before_request(_answer_preflight)
-    app.after_request(_retry_after_only_when_refused)
+    app.after_request(add_rate_limit_headers)
+    app.after_request(api_key_usage.count_request)
     limiter.init_app(app)
     # Health probes must never be throttled, nor fail when Redis (the limiter's store) is down.
     limiter.exempt(ops_blp)
@@ -94,14 +99,36 @@ def register_extensions(app: Flask) -> None:
 
 
 def _spec_kwargs() -> dict[str, Any]:
+    key_format = (
+        "`sn_live_` or `sn_test_`, 32 random base62 characters, then a 6-character base62 CRC32 "
+        "checksum of what precedes it (alphabet 0-9A-Za-z, left-padded with 0): a mistyped key is "
+        "detectable offline. Keys act for their tenant with scopes; they never manage users, keys "
+        "or the subscription."
+    )
     return {
         "components": {
             "securitySchemes": {
-                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT or sn_live_ key"},
-                "apiKeyHeader": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "An access token from POST /api/auth/login (15 minutes).",
+                },
+                "apiKeyBearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "sn_live_…",
+                    "description": f"An API key as `Authorization: Bearer <key>`. {key_format}",
+                },
+                "apiKeyHeader": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-API-Key",
+                    "description": f"An API key as `X-API-Key: <key>`. {key_format}",
+                },
             }
         },
-        "security": [{"bearerAuth": []}, {"apiKeyHeader": []}],
+        "security": USER_OR_KEY_SECURITY,
     }
 
 
@@ -117,13 +144,6 @@ def _vary_on_origin(response: Response) -> Response:
     vary = {token.strip().lower() for line in response.headers.getlist("Vary") for token in line.split(",")}
     if "origin" not in vary:
         response.headers.add("Vary", "Origin")
-    return response
-
-
-def _retry_after_only_when_refused(response: Response) -> Response:
-    """flask-limiter sends Retry-After on every limited response; it means "come back later"."""
-    if response.status_code not in (429, 503):
-        response.headers.pop("Retry-After", None)
     return response
 
 

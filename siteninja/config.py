@@ -90,6 +90,7 @@ class BaseConfig:
 
     SECRET_KEY = _env("SECRET_KEY") or secrets.token_urlsafe(32)
     JWT_SECRET_KEY = _env("JWT_SECRET_KEY") or secrets.token_urlsafe(32)
+    API_KEY_PEPPER = _env("API_KEY_PEPPER")
     JWT_ALGORITHM = "HS256"
     JWT_DECODE_ALGORITHMS = ["HS256"]
     JWT_ISSUER = _env("JWT_ISSUER", "siteninja")
@@ -177,7 +178,7 @@ class ProductionConfig(BaseConfig):
     """Production: refuses to start without its secrets and a real database."""
 
     ENV_NAME = "production"
-    REQUIRED = ("SECRET_KEY", "JWT_SECRET_KEY", "DATABASE_URL")
+    REQUIRED = ("SECRET_KEY", "JWT_SECRET_KEY", "API_KEY_PEPPER", "DATABASE_URL")
 
     @classmethod
     def missing(cls) -> list[str]:

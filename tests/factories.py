@@ -6,6 +6,8 @@ import itertools
 from typing import Any
 
 from siteninja.extensions import db
+from siteninja.resources.api_keys.models import ApiKey
+from siteninja.resources.api_keys.service import create_key
 from siteninja.resources.auth.tokens import issue_tokens
 from siteninja.resources.navigation.models import NavigationItem
 from siteninja.resources.pages.models import Page
@@ -90,3 +92,20 @@ def section(*, page: Page, **fields: Any) -> Section:
     db.session.add(obj)
     db.session.commit()
     return obj
+
+
+def api_key(*, tenant: Tenant, scopes: list[str] | tuple[str, ...] = ("*",), **fields: Any) -> ApiKey:
+    """A real key of ``tenant`` made by the service; its full secret is in ``.secret``."""
+    data = {"name": unique("Key "), "scopes": list(scopes), "environment": "live", **fields}
+    return create_key(tenant_id=tenant.id, principal=None, data=data)
+
+
+def key_client(app, key: ApiKey | str, *, header: str = "bearer"):
+    """A test client that authenticates every request with an API key (``bearer`` or ``x-api-key``)."""
+    secret = key if isinstance(key, str) else key.secret
+    client = app.test_client()
+    if header == "bearer":
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    else:
+        client.environ_base["HTTP_X_API_KEY"] = secret
+    return client

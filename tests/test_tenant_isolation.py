@@ -1,11 +1,13 @@
 """Tenant isolation and the role matrix, generated from the app's URL map.
 
 Every route under /api/tenants/<tenant_id> and every object route is called:
-without credentials (401), by a member of another tenant (404, never 403, never data),
+without credentials (401), by a member or an API key of another tenant (404, never 403, never data),
 with another tenant's object ids under the caller's own tenant (404), and by each role
 one rank below and at the rank its ``require`` declares (403 / not 403). The declared
 requirements are checked against the contract's role matrix, so a new route can't
-escape: it needs a ``require`` and a row in ``expected_role`` below.
+escape: it needs a ``require`` and a row in ``expected_role`` below. API keys get the same
+treatment with scopes: each route's declared scope is checked against ``expected_scope``, and a
+key with exactly that scope passes while a key with every other scope gets 403.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sqlalchemy as sa
 from werkzeug.routing import Rule
 
 from siteninja.core.auth import ROLE_RANK
+from siteninja.resources.api_keys.models import SCOPES
 from siteninja.extensions import db
 from siteninja.models import NavigationItem, Page, Section, SeoMetadata, Subscription, Tenant
 from tests import factories
@@ -43,6 +46,32 @@ def expected_role(path: str, method: str) -> str:
     if tail.startswith("/branding"):
         return "admin"
     return "editor"
+
+
+# Path prefixes (after /api/tenants/<id>) and the scope pair that governs them; None: never a key.
+SCOPE_AREAS = (
+    ("/subscription", None),
+    ("/api-keys", None),
+    ("/audit", "audit"),
+    ("/webhooks", "webhooks"),
+    ("/assets", "assets"),
+    ("/navigation", "navigation"),
+    ("/branding", "branding"),
+    ("/pages", "pages"),
+    ("/search", "pages"),
+    ("/redirects", "pages"),
+)
+
+
+def expected_scope(path: str, method: str) -> str | None:
+    """The contract's scope (API.md §2) for a tenant route; None where keys are never allowed."""
+    tail = path.removeprefix(TENANT_PREFIX)
+    if tail == "":
+        return None
+    for prefix, area in SCOPE_AREAS:
+        if tail.startswith(prefix):
+            return area and f"{area}:{'read' if method == 'GET' else 'write'}"
+    pytest.fail(f"{method} {path}: add its scope to SCOPE_AREAS")
 
 
 def _page(tenant: Tenant) -> Page:
@@ -83,6 +112,7 @@ OBJECT_FACTORIES: dict[str, Callable[[Tenant], dict[str, uuid.UUID]]] = {
     "page_id": lambda tenant: {"page_id": _seo_page(tenant).id},
     "nav_id": lambda tenant: {"nav_id": _nav(tenant).id},
     "user_id": lambda tenant: {"user_id": factories.user(tenant=tenant, role="viewer").id},
+    "key_id": lambda tenant: {"key_id": factories.api_key(tenant=tenant, scopes=["pages:read"]).id},
 }
 
 
@@ -158,8 +188,13 @@ def test_no_credentials_is_401_everywhere(app, client, tenant):
         assert response.get_json()["error"]["code"] == "unauthorized"
 
 
-def test_other_tenant_is_404_everywhere(app, tenant):
-    intruder = factories.client_for(app, factories.user(tenant=factories.tenant(), role="owner"))
+@pytest.mark.parametrize("intruder_kind", ["user", "api_key"])
+def test_other_tenant_is_404_everywhere(app, tenant, intruder_kind):
+    other = factories.tenant()
+    if intruder_kind == "user":
+        intruder = factories.client_for(app, factories.user(tenant=other, role="owner"))
+    else:
+        intruder = factories.key_client(app, factories.api_key(tenant=other, scopes=["*"]))
     for rule, method in api_rules(app):
         response = call(intruder, method, build_url(rule, tenant))
         assert response.status_code == 404, f"{method} {rule.rule}: {response.status_code}"
@@ -191,3 +226,53 @@ def test_role_matrix_cell_by_cell(app, tenant):
                 assert response.status_code == 403, f"{role} {method} {rule.rule}: {response.status_code}"
                 writes_with_forbidden_cell += method in WRITE_METHODS
     assert writes_with_forbidden_cell > 0
+
+
+def test_every_tenant_route_declares_the_contract_scope(app):
+    for rule, method in tenant_rules(app):
+        requires = declared_requirement(app, rule, method)
+        assert requires["scope"] == expected_scope(rule.rule, method), f"{method} {rule.rule}"
+
+
+def test_scope_matrix_cell_by_cell(app, tenant):
+    """A key with exactly the route's scope passes; one with every other scope (or any, for
+    routes keys never reach) gets 403; ``*`` passes wherever a scope is enough."""
+    on_top_plan(tenant)
+    clients: dict[str, object] = {}
+
+    def client_with(*scopes: str):
+        if scopes not in clients:
+            clients[scopes] = factories.key_client(app, factories.api_key(tenant=tenant, scopes=list(scopes)))
+        return clients[scopes]
+
+    for rule, method in tenant_rules(app):
+        scope = declared_requirement(app, rule, method)["scope"]
+        url = build_url(rule, tenant)
+        if scope is None:
+            response = call(client_with("*"), method, url)
+            assert response.status_code == 403, f"* {method} {rule.rule}: {response.status_code}"
+            continue
+        others = tuple(s for s in SCOPES if s != scope)
+        denied = call(client_with(*others), method, url)
+        assert denied.status_code == 403, f"without {scope}: {method} {rule.rule}: {denied.status_code}"
+        for granted in (client_with(scope), client_with("*")):
+            response = call(granted, method, build_url(rule, tenant))
+            assert response.status_code not in (401, 403), (
+                f"{scope} {method} {rule.rule}: {response.status_code}"
+            )
+
+
+def test_keys_never_reach_users_keys_or_the_subscription(app, tenant):
+    """Whatever its scopes: 403 in its own tenant, 404 for another tenant's objects first."""
+    key = factories.key_client(app, factories.api_key(tenant=tenant, scopes=["*"]))
+    own_user = factories.user(tenant=tenant, role="viewer")
+    foreign_user = factories.user(tenant=factories.tenant(), role="viewer")
+    own_key = factories.api_key(tenant=tenant)
+    assert key.get("/api/users").status_code == 403
+    assert key.post("/api/users", json={}).status_code == 403
+    assert key.get(f"/api/users/{own_user.id}").status_code == 403
+    assert key.get(f"/api/users/{foreign_user.id}").status_code == 404
+    assert key.get(f"/api/tenants/{tenant.id}/api-keys").status_code == 403
+    assert key.delete(f"/api/tenants/{tenant.id}/api-keys/{own_key.id}").status_code == 403
+    assert key.get(f"/api/tenants/{tenant.id}/subscription").status_code == 403
+    assert key.put(f"/api/tenants/{tenant.id}/subscription", json={"plan": "pro"}).status_code == 403

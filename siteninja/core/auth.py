@@ -23,6 +23,11 @@ API_KEY_PREFIXES = ("sn_live_", "sn_test_")
 
 PrincipalLoader = Callable[[Any], "Principal"]
 
+# OpenAPI security requirements: who may call an operation (the schemes are defined in app.py).
+USER_SECURITY = [{"bearerAuth": []}]
+USER_OR_KEY_SECURITY = [{"bearerAuth": []}, {"apiKeyBearer": []}, {"apiKeyHeader": []}]
+PUBLIC_SECURITY: list[dict[str, list[str]]] = []
+
 
 @dataclass(frozen=True)
 class Principal:
@@ -168,6 +173,8 @@ def require(*, role: str | None = None, scope: str | None = None) -> Callable:
             return func(*args, **kwargs)
 
         wrapper._apidoc = getattr(func, "_apidoc", {})
+        manual_doc = wrapper._apidoc.setdefault("manual_doc", {})
+        manual_doc.setdefault("security", USER_OR_KEY_SECURITY if scope else USER_SECURITY)
         wrapper._requires = {"role": role, "scope": scope}
         return wrapper
 

@@ -53,7 +53,9 @@ class PaginationSchema(Schema):
 
 
 class ErrorDetailSchema(Schema):
-    field = fields.String(allow_none=True)
+    field = fields.String(
+        metadata={"description": "Dotted path of the field; `body` for the body as a whole"}
+    )
     message = fields.String()
 
 

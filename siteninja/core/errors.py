@@ -113,8 +113,8 @@ class ValidationFailed(ApiError):
     status = 422
 
     def __init__(self, message: str | None = None, *, field: str | None = None, **kwargs) -> None:
-        if field is not None and "details" not in kwargs:
-            kwargs["details"] = [{"field": field, "message": message or MESSAGES[422]}]
+        if "details" not in kwargs:
+            kwargs["details"] = [{"field": field or BODY_FIELD, "message": message or MESSAGES[422]}]
         super().__init__(message, **kwargs)
 
 
@@ -126,6 +126,8 @@ class Unavailable(ApiError):
     status = 503
 
 
+# The field named by an error about the body as a whole (not an object, or nothing where one is required).
+BODY_FIELD = "body"
 LOCATIONS = {"json", "query", "querystring", "view_args", "path", "form", "files", "headers"}
 
 
@@ -150,12 +152,12 @@ def field_details(messages: Any, path: str = "") -> Iterator[dict[str, Any]]:
             nested = path if key == "_schema" else (f"{path}.{key}" if path else key)
             yield from field_details(value, nested)
     elif isinstance(messages, list | tuple) and all(isinstance(m, str) for m in messages):
-        yield {"field": path or None, "message": " ".join(messages)}
+        yield {"field": path or BODY_FIELD, "message": " ".join(messages)}
     elif isinstance(messages, list | tuple):
         for item in messages:
             yield from field_details(item, path)
     else:
-        yield {"field": path or None, "message": str(messages)}
+        yield {"field": path or BODY_FIELD, "message": str(messages)}
 
 
 def error_response(

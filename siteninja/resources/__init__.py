@@ -1,5 +1,6 @@
 """One package per resource; BLUEPRINTS lists their blueprints in registration order."""
 
+from siteninja.resources.api_keys.routes import blp as api_keys_blp
 from siteninja.resources.audit.routes import blp as audit_blp
 from siteninja.resources.auth.routes import blp as auth_blp
 from siteninja.resources.branding.routes import blp as branding_blp
@@ -24,4 +25,5 @@ BLUEPRINTS = (
     seo_blp,
     branding_blp,
     subscriptions_blp,
+    api_keys_blp,
 )

@@ -219,7 +219,7 @@ def test_list_positions_and_several_locations():
     assert list(flatten_messages(messages)) == [
         {"field": "limit", "message": "Too big. Not even."},
         {"field": "tags.1", "message": "Not a valid string."},
-        {"field": None, "message": "Invalid input type."},
+        {"field": "body", "message": "Invalid input type."},
     ]
 
 

@@ -10,6 +10,23 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from siteninja.core.db import Base, TimestampMixin, tenant_fk, uuid_pk
 
+ENVIRONMENTS = ("live", "test")
+SCOPES = (
+    "pages:read",
+    "pages:write",
+    "navigation:read",
+    "navigation:write",
+    "branding:read",
+    "branding:write",
+    "assets:read",
+    "assets:write",
+    "templates:read",
+    "webhooks:read",
+    "webhooks:write",
+    "audit:read",
+)
+ALL_SCOPES = "*"
+
 
 class ApiKey(TimestampMixin, Base):
     """A tenant's key: stored as a peppered HMAC digest, found by a short prefix."""
@@ -31,6 +48,9 @@ class ApiKey(TimestampMixin, Base):
     created_by: Mapped[uuid.UUID | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
+
+    # The full key, set only on the instance returned by create/rotate; never stored.
+    secret = None
 
 
 class ApiKeyUsage(Base):

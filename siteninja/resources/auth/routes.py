@@ -5,7 +5,14 @@ from __future__ import annotations
 from flask import url_for
 from flask.views import MethodView
 
-from siteninja.core.auth import authenticated, bearer_token, require
+from siteninja.core.auth import (
+    PUBLIC_SECURITY,
+    USER_OR_KEY_SECURITY,
+    USER_SECURITY,
+    authenticated,
+    bearer_token,
+    require,
+)
 from siteninja.core.envelope import Blueprint
 from siteninja.core.errors import Unauthorized
 from siteninja.core.limits import client_address
@@ -27,6 +34,7 @@ blp = Blueprint("auth", __name__, url_prefix="/api/auth", description="Authentic
 
 @blp.route("/register")
 class Register(MethodView):
+    @blp.doc(security=PUBLIC_SECURITY)
     @blp.arguments(RegisterSchema)
     @blp.response(201, SessionSchema)
     def post(self, data):
@@ -37,6 +45,7 @@ class Register(MethodView):
 
 @blp.route("/login")
 class Login(MethodView):
+    @blp.doc(security=PUBLIC_SECURITY)
     @blp.arguments(LoginSchema)
     @blp.response(200, SessionSchema)
     def post(self, data):
@@ -47,6 +56,7 @@ class Login(MethodView):
 
 @blp.route("/refresh")
 class Refresh(MethodView):
+    @blp.doc(security=USER_SECURITY)
     @blp.response(200, SessionSchema)
     def post(self):
         """Exchange the refresh token (Authorization: Bearer) for new tokens."""
@@ -69,6 +79,7 @@ class Logout(MethodView):
 
 @blp.route("/me")
 class Me(MethodView):
+    @blp.doc(security=USER_OR_KEY_SECURITY)
     @blp.response(200, MeSchema)
     def get(self):
         """Who am I: the signed-in user, or the API key in use."""
@@ -77,6 +88,7 @@ class Me(MethodView):
 
 @blp.route("/verify-email")
 class VerifyEmail(MethodView):
+    @blp.doc(security=PUBLIC_SECURITY)
     @blp.arguments(TokenSchema)
     @blp.response(200, UserSchema)
     def post(self, data):
@@ -96,6 +108,7 @@ class ResendVerification(MethodView):
 
 @blp.route("/forgot-password")
 class ForgotPassword(MethodView):
+    @blp.doc(security=PUBLIC_SECURITY)
     @blp.arguments(EmailSchema)
     @blp.response(202)
     def post(self, data):
@@ -106,6 +119,7 @@ class ForgotPassword(MethodView):
 
 @blp.route("/reset-password")
 class ResetPassword(MethodView):
+    @blp.doc(security=PUBLIC_SECURITY)
     @blp.arguments(ResetPasswordSchema)
     @blp.response(200, UserSchema)
     def post(self, data):

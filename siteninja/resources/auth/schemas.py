@@ -6,6 +6,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from siteninja.core.schemas import BaseSchema, text
 from siteninja.core.validators import validate_subdomain
+from siteninja.resources.api_keys.schemas import ApiKeySchema
 from siteninja.resources.users.schemas import UserSchema, email_field, password_field
 
 
@@ -42,7 +43,7 @@ class EmailSchema(BaseSchema):
 
 class ResetPasswordSchema(BaseSchema):
     token = fields.String(required=True, load_only=True, validate=validate.Length(max=256))
-    password = password_field(required=True)
+    password = password_field(policy=False, required=True)
 
 
 class SessionSchema(BaseSchema):
@@ -56,6 +57,6 @@ class SessionSchema(BaseSchema):
 class MeSchema(BaseSchema):
     type = fields.String()
     user = fields.Nested(UserSchema)
-    api_key = fields.Dict()
+    api_key = fields.Nested(ApiKeySchema)
     tenant_id = fields.UUID()
     scopes = fields.List(fields.String())

@@ -17,6 +17,7 @@ from siteninja.core.errors import Unauthorized, ValidationFailed
 from siteninja.core.throttle import count, ensure_not_exhausted, hit
 from siteninja.extensions import db
 from siteninja.jobs.email import queue_email
+from siteninja.resources.api_keys import service as api_keys
 from siteninja.resources.auth import tokens
 from siteninja.resources.auth.models import EmailToken
 from siteninja.resources.tenants.service import create_tenant
@@ -198,8 +199,13 @@ def forgot_password(*, email: str, client: str) -> None:
 
 def reset_password(*, token: str, password: str) -> User:
     """Set a new password with a single-use reset token; every session of the user ends."""
-    users.ensure_password_policy(password)
-    user = _consume_email_token(token, "reset_password")
+    problems = users.password_policy_details(password)
+    try:
+        user = _consume_email_token(token, "reset_password")
+    except ValidationFailed as error:  # report the token and the password together
+        raise ValidationFailed(details=[*error.details, *problems]) from error
+    if problems:
+        raise ValidationFailed(details=problems)
     user.password_hash = passwords.hash_password(password)
     tokens.revoke_user_sessions(user.id)
     _audit_self("password_reset", user)
@@ -213,7 +219,7 @@ def describe(principal: Principal) -> dict[str, Any]:
         return {"type": "user", "user": db.session.get(User, principal.id)}
     return {
         "type": "api_key",
-        "api_key": {"id": str(principal.id)},
+        "api_key": api_keys.get_key(tenant_id=principal.tenant_id, key_id=principal.id),
         "tenant_id": principal.tenant_id,
         "scopes": sorted(principal.scopes),
     }

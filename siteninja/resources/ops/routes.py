@@ -8,6 +8,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 from swagger_ui_bundle import swagger_ui_path
 
+from siteninja.core.auth import PUBLIC_SECURITY
 from siteninja.core.envelope import Blueprint, ErrorEnvelopeSchema
 from siteninja.core.errors import Unavailable
 from siteninja.resources.ops import service
@@ -25,7 +26,7 @@ class HealthSchema(Schema):
 
 @blp.route("/health")
 class Health(MethodView):
-    @blp.doc(security=[])
+    @blp.doc(security=PUBLIC_SECURITY)
     @blp.response(200, HealthSchema)
     @blp.alt_response(503, schema=ErrorEnvelopeSchema, description="The database is down")
     def get(self):

@@ -7,7 +7,7 @@ import uuid
 from flask import url_for
 from flask.views import MethodView
 
-from siteninja.core.auth import require
+from siteninja.core.auth import PUBLIC_SECURITY, require
 from siteninja.core.envelope import Blueprint
 from siteninja.core.tenancy import TenantView
 from siteninja.resources.subscriptions import service
@@ -23,7 +23,7 @@ blp = Blueprint("subscriptions", __name__, url_prefix="/api", description="Plans
 
 @blp.route("/plans")
 class PlanList(MethodView):
-    @blp.doc(security=[])
+    @blp.doc(security=PUBLIC_SECURITY)
     @blp.response(200, PlanSchema(many=True))
     def get(self):
         """List the plans and their limits (public; null means unlimited)."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from siteninja.core.pagination import ListArgsSchema, sort_field
 from siteninja.core.schemas import BaseSchema, ObjectSchema, Timestamp, text
 from siteninja.resources.users.models import ROLES
+from siteninja.services.passwords import MAX_LENGTH, policy_errors
 
 
 class UserSchema(ObjectSchema):
@@ -23,9 +24,18 @@ def email_field(**kwargs) -> fields.Email:
     return fields.Email(validate=validate.Length(max=254), **kwargs)
 
 
-def password_field(**kwargs) -> fields.String:
-    """A password as typed (the policy is checked by the passwords service)."""
-    return fields.String(validate=validate.Length(max=128), load_only=True, **kwargs)
+def validate_password_policy(password: str) -> None:
+    """The password policy as a field validator, so a 422 lists it with every other failing field."""
+    problems = policy_errors(password)
+    if problems:
+        raise ValidationError("Password " + ", ".join(problems))
+
+
+def password_field(*, policy: bool = True, **kwargs) -> fields.String:
+    """A password as typed. ``policy=False`` where the service checks it (with rules that need the
+    database, to report them together) or where an existing password is being verified."""
+    validator = validate_password_policy if policy else validate.Length(max=MAX_LENGTH)
+    return fields.String(validate=validator, load_only=True, **kwargs)
 
 
 class UserCreateSchema(BaseSchema):
@@ -43,8 +53,8 @@ class UserUpdateSchema(BaseSchema):
 
 
 class PasswordChangeSchema(BaseSchema):
-    current_password = password_field(required=True)
-    new_password = password_field(required=True)
+    current_password = password_field(policy=False, required=True)
+    new_password = password_field(policy=False, required=True)
 
 
 class UserQueryArgsSchema(ListArgsSchema):

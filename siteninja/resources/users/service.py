@@ -27,11 +27,17 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def password_policy_details(password: str, *, field: str = "password") -> list[dict[str, str]]:
+    """The 422 details (none, or one naming ``field``) of a password under the policy."""
+    problems = passwords.policy_errors(password)
+    return [{"field": field, "message": "Password " + ", ".join(problems)}] if problems else []
+
+
 def ensure_password_policy(password: str, *, field: str = "password") -> None:
     """422 naming ``field`` when the password breaks the policy."""
-    problems = passwords.policy_errors(password)
-    if problems:
-        raise ValidationFailed("Password " + ", ".join(problems), field=field)
+    details = password_policy_details(password, field=field)
+    if details:
+        raise ValidationFailed(details[0]["message"], details=details)
 
 
 def ensure_email_free(email: str, *, exclude: uuid.UUID | None = None) -> None:
@@ -183,9 +189,11 @@ def change_password(user: User, *, principal: Principal, current: str, new: str)
     """Self-service password change; other sessions of the user are revoked."""
     if user.id != principal.id:
         raise Forbidden("Only the user can change their own password")
+    details = password_policy_details(new, field="newPassword")
     if not passwords.verify_password(user.password_hash, current):
-        raise ValidationFailed("Current password is wrong", field="currentPassword")
-    ensure_password_policy(new, field="newPassword")
+        details.insert(0, {"field": "currentPassword", "message": "Current password is wrong"})
+    if details:
+        raise ValidationFailed(details=details)
     user.password_hash = passwords.hash_password(new)
     family = principal.token.get("fid")
     tokens.revoke_user_sessions(user.id, except_family=uuid.UUID(family) if family else None)

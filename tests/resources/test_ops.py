@@ -219,3 +219,55 @@ def test_openapi_document_is_valid_openapi_3(client):
     assert not [path for path in spec["paths"] if "_id}" in path]
     operations = [op for path in spec["paths"].values() for op in path.values() if isinstance(op, dict)]
     assert all(op.get("summary") for op in operations if "responses" in op)
+
+
+PUBLIC_OPERATIONS = {
+    ("post", "/api/auth/register"),
+    ("post", "/api/auth/login"),
+    ("post", "/api/auth/verify-email"),
+    ("post", "/api/auth/forgot-password"),
+    ("post", "/api/auth/reset-password"),
+    ("get", "/api/plans"),
+    ("get", "/api/health"),
+}
+
+
+def operations(spec):
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method in {"get", "post", "put", "patch", "delete"}:
+                yield method, path, operation
+
+
+def test_public_operations_declare_no_security(spec):
+    documented = {(m, p): op for m, p, op in operations(spec)}
+    for key in PUBLIC_OPERATIONS:
+        assert documented[key]["security"] == [], key
+
+
+def test_every_other_operation_names_the_schemes_it_accepts(spec):
+    schemes = set(spec["components"]["securitySchemes"])
+    public_prefixes = ("/api/sites/", "/api/files/")
+    for method, path, operation in operations(spec):
+        if (method, path) in PUBLIC_OPERATIONS or path.startswith(public_prefixes):
+            continue
+        security = operation.get("security")
+        assert security, f"{method} {path} declares no security"
+        assert {name for requirement in security for name in requirement} <= schemes, (method, path)
+
+
+def test_operations_keys_can_use_accept_the_api_key_schemes(spec):
+    by_operation = {(m, p): op["security"] for m, p, op in operations(spec)}
+    key_schemes = [{"bearerAuth": []}, {"apiKeyBearer": []}, {"apiKeyHeader": []}]
+    assert by_operation[("get", "/api/tenants/{tenantId}/pages")] == key_schemes
+    assert by_operation[("get", "/api/auth/me")] == key_schemes
+    assert by_operation[("get", "/api/users")] == [{"bearerAuth": []}]
+    assert by_operation[("post", "/api/tenants/{tenantId}/api-keys")] == [{"bearerAuth": []}]
+
+
+def test_api_key_schemes_document_the_key_format(spec):
+    schemes = spec["components"]["securitySchemes"]
+    assert schemes["apiKeyHeader"] == {**schemes["apiKeyHeader"], "type": "apiKey", "in": "header"}
+    for name in ("apiKeyBearer", "apiKeyHeader"):
+        description = schemes[name]["description"]
+        assert "sn_live_" in description and "CRC32" in description and "base62" in description

@@ -19,13 +19,15 @@ import urllib.request
 from pathlib import Path
 
 import psycopg2
+import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from siteninja import create_app  # noqa: E402
 from siteninja.extensions import db  # noqa: E402
-from siteninja.models import Page, Section, User  # noqa: E402
+from siteninja.models import Page, Section, Subscription, User  # noqa: E402
+from siteninja.resources.api_keys.service import create_key  # noqa: E402
 from siteninja.resources.auth.tokens import issue_tokens  # noqa: E402
 from siteninja.resources.tenants.service import create_tenant  # noqa: E402
 from siteninja.services.passwords import hash_password  # noqa: E402
@@ -34,7 +36,7 @@ from tests.conftest import count_queries  # noqa: E402
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE = "siteninja_bench"
 DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DATABASE}"
-REDIS_URL = "redis://127.0.0.1:6379/14"
+REDIS_URL = "redis://127.0.0.1:6379/9"
 PORT = 5055
 LOG_FILE = ROOT / "instance" / "bench-gunicorn.log"
 PAGES = 20
@@ -83,27 +85,36 @@ def seed(app) -> dict[str, str]:
                     )
                 )
         token = issue_tokens(editor)["access_token"]
+        db.session.execute(sa.update(Subscription).values(plan="enterprise"))
+        key = create_key(
+            tenant_id=tenant.id,
+            principal=None,
+            data={"name": "Bench", "scopes": ["*"], "environment": "live"},
+        )
         db.session.commit()
-        return {"tenant": str(tenant.id), "page": str(pages[0].id), "token": token}
+        return {"tenant": str(tenant.id), "page": str(pages[0].id), "token": token, "key": key.secret}
 
 
-def scenarios(ids: dict[str, str]) -> list[tuple[str, str, str, str | None]]:
+def scenarios(ids: dict[str, str]) -> list[tuple[str, str, str, str | None, str]]:
+    """(name, method, path, body, credential): the credential is a JWT or an API key."""
     base = f"/api/tenants/{ids['tenant']}"
+    detail = f"{base}/pages/{ids['page']}?include=sections,seo"
     section = json.dumps({"type": "text", "content": {"bodyHtml": "<p>Benchmark <b>section</b></p>"}})
     return [
-        ("page list", "GET", f"{base}/pages?limit=20", None),
-        ("page detail + sections", "GET", f"{base}/pages/{ids['page']}?include=sections,seo", None),
-        ("section create", "POST", f"{base}/pages/{ids['page']}/sections", section),
+        ("page list", "GET", f"{base}/pages?limit=20", None, ids["token"]),
+        ("page detail (JWT)", "GET", detail, None, ids["token"]),
+        ("page detail (API key)", "GET", detail, None, ids["key"]),
+        ("section create", "POST", f"{base}/pages/{ids['page']}/sections", section, ids["token"]),
     ]
 
 
 def queries_per_request(app, ids: dict[str, str]) -> dict[str, int]:
     """SQL statements one request runs, measured in-process with the same app."""
     client = app.test_client()
-    headers = {"Authorization": f"Bearer {ids['token']}"}
     counts = {}
     with app.app_context():
-        for name, method, path, body in scenarios(ids):
+        for name, method, path, body, credential in scenarios(ids):
+            headers = {"Authorization": f"Bearer {credential}"}
             with count_queries() as statements:
                 client.open(path, method=method, data=body, headers=headers, content_type="application/json")
             counts[name] = len(statements)
@@ -177,6 +188,7 @@ def main() -> int:
         "JWT_ACCESS_MINUTES": "120",
         "SECRET_KEY": "bench-secret",
         "JWT_SECRET_KEY": "bench-jwt-secret-0123456789abcdef",
+        "API_KEY_PEPPER": "bench-pepper",
     }
     os.environ.update(env)
     app = create_app(
@@ -186,14 +198,15 @@ def main() -> int:
         RATELIMIT_ENABLED=False,
         SECRET_KEY=env["SECRET_KEY"],
         JWT_SECRET_KEY=env["JWT_SECRET_KEY"],
+        API_KEY_PEPPER=env["API_KEY_PEPPER"],
     )
     ids = seed(app)
     queries = queries_per_request(app, ids)
     server = start_gunicorn(env)
     try:
         rows = [
-            (name, run_wrk(path, method, body, ids["token"], args))
-            for name, method, path, body in scenarios(ids)
+            (name, run_wrk(path, method, body, credential, args))
+            for name, method, path, body, credential in scenarios(ids)
         ]
     finally:
         os.killpg(server.pid, signal.SIGTERM)

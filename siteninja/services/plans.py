@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,9 +25,14 @@ def effective_plan(subscription: Subscription | None) -> str:
     """The plan whose limits apply now: a canceled plan falls back to free at period end."""
     if subscription is None:
         return "free"
-    if subscription.status == "canceled" and subscription.current_period_end <= utcnow():
+    return plan_in_force(subscription.plan, subscription.status, subscription.current_period_end)
+
+
+def plan_in_force(plan: str | None, status: str | None, period_end: datetime | None) -> str:
+    """``effective_plan`` from the subscription's columns (None: the tenant has no subscription)."""
+    if plan is None or (status == "canceled" and period_end is not None and period_end <= utcnow()):
         return "free"
-    return subscription.plan
+    return plan
 
 
 def limits_for(tenant_id: uuid.UUID) -> dict[str, Any]:

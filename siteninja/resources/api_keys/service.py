@@ -172,7 +172,9 @@ _KEY_QUERY = (
         ApiKey.expires_at,
         ApiKey.revoked_at,
         Tenant.status,
-        Subscription,
+        Subscription.plan,
+        Subscription.status.label("subscription_status"),
+        Subscription.current_period_end,
     )
     .join(Tenant, Tenant.id == ApiKey.tenant_id)
     .outerjoin(Subscription, Subscription.tenant_id == ApiKey.tenant_id)
@@ -202,7 +204,8 @@ def _principal(row: Any) -> Principal:
         raise Unauthorized("This site no longer exists")
     if row.status == "suspended":
         raise Forbidden("This site is suspended")
-    plan = current_app.config["PLAN_LIMITS"][plans.effective_plan(row.Subscription)]
+    plan_name = plans.plan_in_force(row.plan, row.subscription_status, row.current_period_end)
+    plan = current_app.config["PLAN_LIMITS"][plan_name]
     return Principal(
         kind="api_key",
         id=row.id,

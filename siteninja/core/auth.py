@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
 
@@ -40,6 +40,7 @@ class Principal:
     scopes: frozenset[str] = field(default_factory=frozenset)
     rate_limit: int | None = None
     token: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    expires_at: datetime | None = field(default=None, compare=False)
 
     @property
     def actor_type(self) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
+from siteninja.core import principal_cache
 from siteninja.core.auth import Principal
 from siteninja.core.db import utcnow
 from siteninja.core.envelope import Paginated
@@ -189,9 +190,14 @@ def principal_for_key(presented: str) -> Principal:
     """
     if not keys.well_formed(presented):
         raise Unauthorized("Invalid API key")
-    secret = pepper()
+    digest = keys.digest(presented, pepper())
+    subject = principal_cache.key_subject(digest)
+    return principal_cache.cached(subject, subject, lambda: _load_principal(presented, digest))
+
+
+def _load_principal(presented: str, digest: str) -> Principal:
     for row in db.session.execute(_KEY_QUERY, {"prefix": keys.lookup_prefix(presented)}):
-        if keys.matches(presented, row.key_hash, secret):
+        if hmac.compare_digest(digest, row.key_hash):
             return _principal(row)
     raise Unauthorized("Invalid API key")
 
@@ -212,4 +218,5 @@ def _principal(row: Any) -> Principal:
         tenant_id=row.tenant_id,
         scopes=frozenset(row.scopes),
         rate_limit=row.rate_limit or plan["api_rate_per_minute"],
+        expires_at=row.expires_at,
     )

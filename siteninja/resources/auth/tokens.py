@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 
+from siteninja.core import principal_cache
 from siteninja.core.auth import Principal, decode_jwt
 from siteninja.core.db import utcnow
 from siteninja.core.errors import Forbidden, Unauthorized
@@ -76,11 +78,13 @@ def rotate(refresh_token: str) -> tuple[User, dict[str, Any]]:
 
 def revoke_family(family_id: uuid.UUID) -> None:
     """Revoke every refresh token of a family (access tokens of the family stop at once too)."""
-    db.session.execute(
+    revoked = db.session.execute(
         sa.update(RefreshToken)
         .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
+        .returning(RefreshToken.user_id)
     )
+    _retire_cached_principals(*revoked.scalars())
 
 
 def revoke_family_of(jti: str) -> None:
@@ -96,12 +100,19 @@ def revoke_user_sessions(user_id: uuid.UUID, *, except_family: uuid.UUID | None 
     if except_family is not None:
         stmt = stmt.where(RefreshToken.family_id != except_family)
     db.session.execute(stmt.values(revoked_at=utcnow()))
+    _retire_cached_principals(user_id)
 
 
 def revoke_access(claims: dict[str, Any]) -> None:
     """Revoke one access token until it would have expired."""
     if db.session.get(RevokedToken, claims["jti"]) is None:
         db.session.add(RevokedToken(jti=claims["jti"], expires_at=_expiry(claims)))
+    _retire_cached_principals(claims["sub"])
+
+
+def _retire_cached_principals(*user_ids: uuid.UUID | str) -> None:
+    """Cached principals of these users stop being believed once this transaction commits."""
+    principal_cache.retire_after_commit(db.session(), *{principal_cache.user_subject(u) for u in user_ids})
 
 
 def _active_user(user_id: uuid.UUID) -> User:
@@ -133,8 +144,15 @@ _PRINCIPAL_QUERY = (
 def principal_for_claims(claims: dict[str, Any]) -> Principal:
     """The user behind verified access-token claims, if the token, user and tenant are still good.
 
-    One prepared query per request: the user, the tenant's status and both revocation checks.
+    From the principal cache when its epochs hold; else one prepared query: the user, the
+    tenant's status and both revocation checks.
     """
+    subject = principal_cache.user_subject(claims["sub"])
+    principal = principal_cache.cached(f"jwt:{claims['jti']}", subject, lambda: _load_principal(claims))
+    return replace(principal, token=claims)
+
+
+def _load_principal(claims: dict[str, Any]) -> Principal:
     row = db.session.execute(
         _PRINCIPAL_QUERY,
         {

@@ -21,9 +21,9 @@ import sqlalchemy as sa
 from werkzeug.routing import Rule
 
 from siteninja.core.auth import ROLE_RANK
-from siteninja.resources.api_keys.models import SCOPES
 from siteninja.extensions import db
 from siteninja.models import NavigationItem, Page, Section, SeoMetadata, Subscription, Tenant
+from siteninja.resources.api_keys.models import SCOPES
 from tests import factories
 
 TENANT_PREFIX = "/api/tenants/<uuid:tenant_id>"

@@ -15,7 +15,7 @@ from siteninja.core.auth import loaders as auth_loaders
 from siteninja.core.errors import register_error_handlers
 from siteninja.core.http import register_request_hooks
 from siteninja.core.redis import init_redis
-from siteninja.core.throttle import add_rate_limit_headers
+from siteninja.core.throttle import add_rate_limit_headers, init_default_limit
 from siteninja.extensions import api, cache, cors, db, jwt, limiter, migrate
 from siteninja.resources import BLUEPRINTS
 from siteninja.resources.api_keys import usage as api_key_usage
@@ -83,7 +83,8 @@ def register_extensions(app: Flask) -> None:
     app.after_request(api_key_usage.count_request)
     limiter.init_app(app)
     # Health probes must never be throttled, nor fail when Redis (the limiter's store) is down.
-    limiter.exempt(ops_blp)
+    app.config.setdefault("RATELIMIT_EXEMPT_BLUEPRINTS", (ops_blp.name,))
+    init_default_limit(app)
     cache.init_app(app)
     init_redis(app)
     if app.config["CORS_ORIGINS"]:

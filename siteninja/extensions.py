@@ -7,8 +7,7 @@ from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
-from siteninja.core.auth import default_limit, limit_key
-from siteninja.core.context import is_internal_request
+from siteninja.core.auth import limit_key
 from siteninja.core.db import Base
 from siteninja.core.envelope import Api
 
@@ -16,8 +15,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 api = Api()
 jwt = JWTManager()
-limiter = Limiter(
-    key_func=limit_key, default_limits=[default_limit], default_limits_exempt_when=is_internal_request
-)
+# Route-specific limits only; the default per-caller limit is core.throttle's (one round trip).
+limiter = Limiter(key_func=limit_key)
 cache = Cache()
 cors = CORS()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from datetime import datetime, timedelta
 
@@ -16,6 +17,7 @@ from siteninja.core.context import request_state
 from siteninja.core.db import Base, CreatedMixin, utcnow, uuid_pk
 from siteninja.core.errors import ValidationFailed
 from siteninja.core.limits import client_address
+from siteninja.core.redaction import REDACTED, SECRET_KEY_PATTERN
 from siteninja.extensions import db
 
 
@@ -97,7 +99,7 @@ def remember(response: Response) -> Response:
             key=key,
             request_hash=fingerprint,
             status_code=response.status_code,
-            response_body=response.get_data(as_text=True),
+            response_body=_kept_body(response),
             response_headers={h: response.headers[h] for h in REPLAYED_HEADERS if h in response.headers},
             expires_at=utcnow() + RETENTION,
         )
@@ -107,6 +109,16 @@ def remember(response: Response) -> Response:
     except IntegrityError:
         db.session.rollback()
     return response
+
+
+def _kept_body(response: Response) -> str:
+    """The body to replay, with the secrets a response shows once (a new API key, a webhook secret,
+    tokens: fields of ``data`` itself) redacted, so they are never kept in plain."""
+    body = response.get_json(silent=True) if response.is_json else None
+    if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+        return response.get_data(as_text=True)
+    data = {key: REDACTED if SECRET_KEY_PATTERN.search(key) else value for key, value in body["data"].items()}
+    return json.dumps({**body, "data": data})
 
 
 def purge_expired() -> int:

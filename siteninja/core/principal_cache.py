@@ -1,9 +1,9 @@
 """A short-lived Redis cache of principals, retired at once in every process by epoch counters.
 
 The database stays the source of truth: an entry remembers the epochs it was built under (the
-user's or the key's, and the platform-wide tenant-status epoch) and is only believed while they
+user's or the key's, and the platform-wide epoch of tenant status and plan changes) and is only believed while they
 are unchanged. Anything that can end a principal's rights bumps an epoch after its commit: a
-change to the user or key row, a revoked token or session, a tenant's status. Without Redis (or
+change to the user or key row, a revoked token or session, a tenant's status or plan. Without Redis (or
 when it fails) every request asks the database.
 """
 
@@ -121,13 +121,16 @@ def _bump(subjects: set[str]) -> None:
 
 
 def _subjects_of(obj: Any) -> list[str]:
-    """The epochs a changed row retires: its user's, its key's, or (a tenant's status) everyone's."""
+    """The epochs a changed row retires: its user's, its key's, or (a tenant's status or plan,
+    rare events) everyone's."""
     table = getattr(obj, "__tablename__", None)
     if table == "users":
         return [user_subject(obj.id)]
     if table == "api_keys" and obj.key_hash:
         return [key_subject(obj.key_hash)]
     if table == "tenants" and inspect(obj).attrs.status.history.has_changes():
+        return [TENANT_STATUS_EPOCH]
+    if table == "subscriptions":  # a key's default rate is its plan's
         return [TENANT_STATUS_EPOCH]
     return []
 

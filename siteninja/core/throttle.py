@@ -1,21 +1,33 @@
-"""Explicit throttles on the limiter's storage (login, password reset), and the rate-limit headers.
+"""Rate limits: the default per-caller limit, explicit throttles (login, password reset), headers.
 
-Several limits can apply to one request (per IP, per user or key, per route, per email). The
-headers describe exactly one of them, each once: the one that refused the request, else the
-one nearest to exhaustion.
+The default limit (anonymous per IP, per user, per API key) is a fixed window counted with one
+pipelined Redis round trip (in-process without Redis); what the counter returns is all the
+headers need, so they cost nothing more. Several limits can apply to one request (per IP, per
+user or key, per route, per email): the headers describe exactly one of them, each once, the one
+that refused the request, else the one nearest to exhaustion.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
-from flask import Response
+from flask import Flask, Response, current_app, request
 from limits import RateLimitItem, parse
+from redis.exceptions import RedisError
 
-from siteninja.core.context import request_state
+from siteninja.core.auth import default_limit, limit_key
+from siteninja.core.context import is_internal_request, request_state
 from siteninja.core.errors import RateLimited
+from siteninja.core.redis import redis_client
 from siteninja.extensions import limiter
+
+log = logging.getLogger("siteninja.limits")
+WINDOWS_KEY = "siteninja_rate_windows"
+COUNTER_PREFIX = "sn:rl:"
 
 HEADER_NAMES = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After")
 
@@ -40,7 +52,72 @@ def _window(item: RateLimitItem, identity: tuple[str, ...], *, breached: bool) -
 
 
 def _note(item: RateLimitItem, identity: tuple[str, ...], *, breached: bool) -> None:
-    request_state().setdefault("throttles", []).append((item, identity, breached))
+    _note_window(_window(item, identity, breached=breached))
+
+
+def _note_window(window: Window) -> None:
+    request_state().setdefault("rate_windows", []).append(window)
+
+
+@lru_cache(maxsize=256)
+def parsed(limit: str) -> RateLimitItem:
+    """``"600/minute"`` as a limit item, parsed once per process."""
+    return parse(limit)
+
+
+class LocalWindows:
+    """Fixed-window counters in this process: the embedded default, and the fallback when Redis fails."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, tuple[int, float]] = {}
+
+    def increment(self, key: str, expires_at: float) -> int:
+        with self._lock:
+            now = time.time()
+            if len(self._counts) > 10_000:
+                self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
+            count = self._counts.get(key, (0, expires_at))[0] + 1
+            self._counts[key] = (count, expires_at)
+            return count
+
+
+def init_default_limit(app: Flask) -> None:
+    """Enforce the default per-caller limit on every request of ``app`` but the exempt blueprints."""
+    app.extensions[WINDOWS_KEY] = LocalWindows()
+    app.config.setdefault("RATELIMIT_EXEMPT_BLUEPRINTS", ("ops",))
+    app.before_request(enforce_default_limit)
+
+
+def enforce_default_limit() -> None:
+    """Count this request against its caller's limit; 429 once the window's allowance is spent."""
+    if not limiter.enabled or request.endpoint is None or is_internal_request():
+        return
+    if request.blueprint in current_app.config["RATELIMIT_EXEMPT_BLUEPRINTS"]:
+        return
+    item = parsed(default_limit())
+    period = item.get_expiry()
+    window_start = int(time.time()) // period * period
+    count = _increment(
+        f"{COUNTER_PREFIX}{limit_key()}:{period}:{window_start}", period, window_start + period
+    )
+    window = Window(item.amount, max(0, item.amount - count), window_start + period, count > item.amount)
+    _note_window(window)
+    if window.breached:
+        raise RateLimited(f"Rate limit exceeded: {item.amount} per {period} seconds")
+
+
+def _increment(key: str, period: int, expires_at: int) -> int:
+    client = redis_client()
+    if client is not None:
+        try:
+            pipe = client.pipeline(transaction=False)
+            pipe.incr(key)
+            pipe.expire(key, period + 1)
+            return int(pipe.execute()[0])
+        except RedisError:
+            log.warning("rate-limit store unavailable; counting in this process")
+    return current_app.extensions[WINDOWS_KEY].increment(key, expires_at)
 
 
 def hit(limit: str, *identity: str) -> None:
@@ -65,9 +142,12 @@ def ensure_not_exhausted(limit: str, *identity: str) -> None:
 
 
 def count(limit: str, *identity: str) -> None:
-    """Record one event against ``limit`` without refusing anything (checked later)."""
+    """Record one event against ``limit`` without refusing anything (checked later); the limit
+    applies to this request, so the headers may describe it."""
     if _storage_ready():
-        limiter.limiter.hit(parse(limit), *identity)
+        item = parse(limit)
+        limiter.limiter.hit(item, *identity)
+        _note(item, identity, breached=False)
 
 
 def _windows() -> list[Window]:
@@ -75,8 +155,7 @@ def _windows() -> list[Window]:
         Window(lim.limit.amount, max(0, lim.remaining), lim.reset_at, lim.breached)
         for lim in limiter.current_limits
     ]
-    for item, identity, breached in request_state().get("throttles", []):
-        windows.append(_window(item, identity, breached=breached))
+    windows.extend(request_state().get("rate_windows", []))
     return windows
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validate, validates
+from flask import has_request_context, request
+from marshmallow import ValidationError, fields, validate, validates, validates_schema
 
 from siteninja.core.db import utcnow
 from siteninja.core.pagination import ListArgsSchema
 from siteninja.core.schemas import BaseSchema, ObjectSchema, StrictInteger, Timestamp, text
 from siteninja.resources.api_keys.models import ALL_SCOPES, ENVIRONMENTS, SCOPES
+from siteninja.resources.api_keys.service import plan_rate_problem
 
 MAX_RATE_LIMIT = 100_000
 MAX_GRACE_HOURS = 24 * 30
@@ -54,6 +56,14 @@ class ApiKeyCreateSchema(BaseSchema):
     def in_the_future(self, value, **kwargs) -> None:
         if value is not None and value <= utcnow():
             raise ValidationError("Must be in the future")
+
+    @validates_schema(skip_on_field_errors=False)
+    def rate_within_plan(self, data: dict, **kwargs) -> None:
+        """Reported with the other fields' errors, not after them (the plan is the path's tenant's)."""
+        tenant_id = (request.view_args or {}).get("tenant_id") if has_request_context() else None
+        problem = tenant_id and plan_rate_problem(tenant_id, data.get("rate_limit"))
+        if problem:
+            raise ValidationError(problem, "rateLimit")
 
 
 class ApiKeyRotateSchema(BaseSchema):

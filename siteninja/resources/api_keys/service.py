@@ -157,10 +157,18 @@ def _ensure_usable(api_key: ApiKey) -> None:
         raise ValidationFailed("A revoked or expired key cannot be rotated; create a new one", field="keyId")
 
 
-def _ensure_rate_within_plan(tenant_id: uuid.UUID, rate_limit: int | None) -> None:
+def plan_rate_problem(tenant_id: uuid.UUID, rate_limit: int | None) -> str | None:
+    """Why ``rate_limit`` is not allowed on the tenant's plan (above its per-key rate), or None."""
     plan_rate = plans.limits_for(tenant_id)["api_rate_per_minute"]
     if rate_limit is not None and plan_rate is not None and rate_limit > plan_rate:
-        raise ValidationFailed(f"At most {plan_rate} requests per minute on your plan", field="rateLimit")
+        return f"At most {plan_rate} requests per minute on your plan"
+    return None
+
+
+def _ensure_rate_within_plan(tenant_id: uuid.UUID, rate_limit: int | None) -> None:
+    problem = plan_rate_problem(tenant_id, rate_limit)
+    if problem:
+        raise ValidationFailed(problem, field="rateLimit")
 
 
 _KEY_QUERY = (

@@ -1,6 +1,9 @@
 """Load benchmark: gunicorn (2 workers) on PostgreSQL + Redis, driven by wrk; prints a table.
 
-Usage: ``make bench`` or ``.venv/bin/python bench/run.py [--duration 10] [--connections 16]``.
+Usage: ``make bench`` or ``.venv/bin/python bench/run.py [--duration 10] [--connections 32]``.
+Every run starts the bare-Flask reference (``bench/reference_app.py``) under the same gunicorn
+settings first, so each SiteNinja figure is also shown as a share of it: compare ratios within
+one run, never absolute numbers across days (the machine is shared).
 Needs wrk (``apt-get install wrk``), PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379.
 Traffic goes to 127.0.0.1 only; every run is bounded by --duration.
 """
@@ -16,6 +19,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg2
@@ -25,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from siteninja import create_app  # noqa: E402
-from siteninja.extensions import db  # noqa: E402
+from siteninja.extensions import cache, db  # noqa: E402
 from siteninja.models import Page, Section, Subscription, User  # noqa: E402
 from siteninja.resources.api_keys.service import create_key  # noqa: E402
 from siteninja.resources.auth.tokens import issue_tokens  # noqa: E402
@@ -38,6 +42,8 @@ DATABASE = "siteninja_bench"
 DATABASE_URL = f"postgresql://postgres@127.0.0.1:5432/{DATABASE}"
 REDIS_URL = "redis://127.0.0.1:6379/9"
 PORT = 5055
+MISS_PORT = 5056
+REFERENCE_PORT = 5057
 LOG_FILE = ROOT / "instance" / "bench-gunicorn.log"
 PAGES = 20
 SECTIONS_PER_PAGE = 8
@@ -95,64 +101,106 @@ def seed(app) -> dict[str, str]:
         return {"tenant": str(tenant.id), "page": str(pages[0].id), "token": token, "key": key.secret}
 
 
-def scenarios(ids: dict[str, str]) -> list[tuple[str, str, str, str | None, str]]:
-    """(name, method, path, body, credential): the credential is a JWT or an API key."""
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    method: str
+    path: str
+    body: str | None = None
+    credential: str | None = None  # a JWT or an API key, sent as a Bearer token
+
+
+def reference_scenarios() -> list[Scenario]:
+    return [
+        Scenario("bare Flask jsonify 4 KB", "GET", "/json"),
+        Scenario("bare Flask + Redis GET", "GET", "/redis"),
+    ]
+
+
+def scenarios(ids: dict[str, str]) -> list[Scenario]:
+    """SiteNinja's hot paths, the cached reads warmed by their first request."""
     base = f"/api/tenants/{ids['tenant']}"
     detail = f"{base}/pages/{ids['page']}?include=sections,seo"
     section = json.dumps({"type": "text", "content": {"bodyHtml": "<p>Benchmark <b>section</b></p>"}})
     return [
-        ("page list", "GET", f"{base}/pages?limit=20", None, ids["token"]),
-        ("page detail (JWT)", "GET", detail, None, ids["token"]),
-        ("page detail (API key)", "GET", detail, None, ids["key"]),
-        ("section create", "POST", f"{base}/pages/{ids['page']}/sections", section, ids["token"]),
+        Scenario("health", "GET", "/api/health"),
+        Scenario("page detail hit (JWT)", "GET", detail, credential=ids["token"]),
+        Scenario("page detail hit (API key)", "GET", detail, credential=ids["key"]),
+        Scenario("page list hit", "GET", f"{base}/pages?limit=20", credential=ids["token"]),
+        Scenario("section create", "POST", f"{base}/pages/{ids['page']}/sections", section, ids["token"]),
     ]
+
+
+def miss_scenarios(ids: dict[str, str]) -> list[Scenario]:
+    """The same read with the response cache switched off: every request is a miss."""
+    detail = f"/api/tenants/{ids['tenant']}/pages/{ids['page']}?include=sections,seo"
+    return [Scenario("page detail miss (JWT)", "GET", detail, credential=ids["token"])]
 
 
 def queries_per_request(app, ids: dict[str, str]) -> dict[str, int]:
-    """SQL statements one request runs, measured in-process with the same app."""
+    """SQL statements one warm request runs (principal and response cached), measured in-process."""
     client = app.test_client()
     counts = {}
     with app.app_context():
-        for name, method, path, body, credential in scenarios(ids):
-            headers = {"Authorization": f"Bearer {credential}"}
+        for scenario in [*scenarios(ids), *miss_scenarios(ids)]:
+            headers = {"Authorization": f"Bearer {scenario.credential}"} if scenario.credential else {}
+
+            def send(scenario: Scenario = scenario, headers: dict = headers) -> None:
+                client.open(
+                    scenario.path,
+                    method=scenario.method,
+                    data=scenario.body,
+                    headers=headers,
+                    content_type="application/json",
+                )
+
+            send()
+            if scenario in miss_scenarios(ids):
+                cache.clear()
             with count_queries() as statements:
-                client.open(path, method=method, data=body, headers=headers, content_type="application/json")
-            counts[name] = len(statements)
+                send()
+            counts[scenario.name] = len(statements)
     return counts
 
 
-def start_gunicorn(env: dict[str, str]) -> subprocess.Popen:
+def start_gunicorn(target: str, port: int, env: dict[str, str], args: argparse.Namespace) -> subprocess.Popen:
+    """``target`` under the benchmark's gunicorn settings (sync workers, 2 x cores + 1 by default)."""
     command = [
         str(ROOT / ".venv/bin/gunicorn"),
+        "-k",
+        "sync",
         "-w",
-        "2",
+        str(args.workers),
         "-b",
-        f"127.0.0.1:{PORT}",
+        f"127.0.0.1:{port}",
         "--log-level",
         "warning",
-        "wsgi:app",
+        target,
     ]
-    log = open(LOG_FILE, "w")  # noqa: SIM115 - closed with the process
+    log = open(LOG_FILE, "a")  # noqa: SIM115 - closed with the process
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stdout=log, stderr=log)
-    for _ in range(100):
+    probe = "/json" if target.startswith("reference_app") else "/api/health"
+    for _ in range(150):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/api/health", timeout=1)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{probe}", timeout=1)
             return process
         except OSError:
             time.sleep(0.1)
     os.killpg(process.pid, signal.SIGTERM)
-    raise SystemExit("gunicorn did not start")
+    raise SystemExit(f"gunicorn did not start {target}")
 
 
-def run_wrk(path: str, method: str, body: str | None, token: str, args: argparse.Namespace) -> dict:
-    env = {**os.environ, "BENCH_METHOD": method, "BENCH_BODY": body or "", "BENCH_AUTH": f"Bearer {token}"}
-    if body is None:
-        env.pop("BENCH_BODY")
+def run_wrk(port: int, scenario: Scenario, args: argparse.Namespace) -> dict:
+    env = {**os.environ, "BENCH_METHOD": scenario.method}
+    if scenario.body is not None:
+        env["BENCH_BODY"] = scenario.body
+    if scenario.credential is not None:
+        env["BENCH_AUTH"] = f"Bearer {scenario.credential}"
     output = subprocess.run(
         [
             "wrk",
             "-t",
-            "1",
+            str(args.threads),
             "-c",
             str(args.connections),
             "-d",
@@ -161,7 +209,7 @@ def run_wrk(path: str, method: str, body: str | None, token: str, args: argparse
             "5s",
             "-s",
             str(ROOT / "bench/report.lua"),
-            f"http://127.0.0.1:{PORT}{path}",
+            f"http://127.0.0.1:{port}{scenario.path}",
         ],
         env=env,
         capture_output=True,
@@ -172,56 +220,83 @@ def run_wrk(path: str, method: str, body: str | None, token: str, args: argparse
     return json.loads(output.strip().splitlines()[-1])
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=16)
-    args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed: apt-get install wrk")
-    recreate_database()
-    env = {
+def print_table(
+    title: str, rows: list[tuple[Scenario, dict]], queries: dict[str, int], reference: float
+) -> None:
+    print(f"\n{title}\n")
+    header = ("scenario", "req/s", "% ref", "p50 ms", "p95 ms", "p99 ms", "errors", "queries")
+    print(f"{header[0]:<30}" + "".join(f"{h:>9}" for h in header[1:]))
+    for scenario, result in rows:
+        cells = (
+            f"{result['rps']:.0f}",
+            f"{100 * result['rps'] / reference:.1f}",
+            *(f"{result[p]:.2f}" for p in ("p50", "p95", "p99")),
+            result["errors"],
+            queries.get(scenario.name, "-"),
+        )
+        print(f"{scenario.name:<30}" + "".join(f"{c:>9}" for c in cells))
+
+
+def bench_env() -> dict[str, str]:
+    """The environment of every server: PostgreSQL + Redis, limits on but high enough never to refuse."""
+    return {
         **os.environ,
         "DATABASE_URL": DATABASE_URL,
         "REDIS_URL": REDIS_URL,
-        "RATELIMIT_ENABLED": "false",
+        "RATE_LIMIT_USER": "10000000/minute",
+        "RATE_LIMIT_ANON": "10000000/minute",
         "JWT_ACCESS_MINUTES": "120",
         "SECRET_KEY": "bench-secret",
         "JWT_SECRET_KEY": "bench-jwt-secret-0123456789abcdef",
         "API_KEY_PEPPER": "bench-pepper",
+        "PYTHONPATH": str(ROOT / "bench"),
     }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    recreate_database()
+    env = bench_env()
     os.environ.update(env)
     app = create_app(
         "development",
         SQLALCHEMY_DATABASE_URI=DATABASE_URL.replace("postgresql://", "postgresql+psycopg2://"),
         REDIS_URL=REDIS_URL,
-        RATELIMIT_ENABLED=False,
         SECRET_KEY=env["SECRET_KEY"],
         JWT_SECRET_KEY=env["JWT_SECRET_KEY"],
         API_KEY_PEPPER=env["API_KEY_PEPPER"],
+        RATE_LIMIT_USER=env["RATE_LIMIT_USER"],
+        RATE_LIMIT_ANON=env["RATE_LIMIT_ANON"],
     )
     ids = seed(app)
     queries = queries_per_request(app, ids)
-    server = start_gunicorn(env)
-    try:
-        rows = [
-            (name, run_wrk(path, method, body, credential, args))
-            for name, method, path, body, credential in scenarios(ids)
-        ]
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=10)
-    setup = f"2 gunicorn workers, {args.connections} connections, {args.duration}s a scenario"
-    print(f"\n{setup}, PostgreSQL + Redis\n")
-    header = ("scenario", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "queries")
-    print(f"{header[0]:<24}" + "".join(f"{h:>9}" for h in header[1:]))
-    for name, result in rows:
-        cells = (
-            f"{result['rps']:.1f}",
-            *(f"{result[p]:.2f}" for p in ("p50", "p95", "p99")),
-            result["errors"],
-        )
-        print(f"{name:<24}" + "".join(f"{c:>9}" for c in (*cells, queries[name])))
+    LOG_FILE.write_text("")
+    plan = [
+        ("reference_app:app", REFERENCE_PORT, env, reference_scenarios()),
+        ("wsgi:app", PORT, env, scenarios(ids)),
+        ("wsgi:app", MISS_PORT, {**env, "RESPONSE_CACHE_ENABLED": "false"}, miss_scenarios(ids)),
+    ]
+    rows: list[tuple[Scenario, dict]] = []
+    for target, port, server_env, server_scenarios in plan:
+        server = start_gunicorn(target, port, server_env, args)
+        try:
+            rows += [(scenario, run_wrk(port, scenario, args)) for scenario in server_scenarios]
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=20)
+    reference = rows[0][1]["rps"]
+    setup = (
+        f"gunicorn {args.workers} sync workers, wrk {args.threads} threads x {args.connections} connections, "
+        f"{args.duration}s a scenario, PostgreSQL + Redis, rate limits on; % ref: share of bare Flask jsonify"
+    )
+    print_table(setup, rows, queries, reference)
     return 0
 
 

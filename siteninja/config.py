@@ -144,6 +144,7 @@ class BaseConfig:
     PLAN_LIMITS = DEFAULT_PLAN_LIMITS
 
     CACHE_DEFAULT_TIMEOUT = 300
+    RESPONSE_CACHE_ENABLED = _bool("RESPONSE_CACHE_ENABLED", True)
     JOBS_MODE = "rq" if REDIS_URL else "thread"
 
     API_TITLE = "SiteNinja API"

@@ -16,6 +16,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from siteninja import create_app
 from siteninja.config import normalize_database_url
 from siteninja.core.redis import redis_client
+from siteninja.core.throttle import reset_local_counters
 from siteninja.extensions import db, limiter
 from tests import factories
 
@@ -82,6 +83,7 @@ def db_session(app: Flask) -> Iterator[sa.orm.scoped_session]:
     if client is not None:
         client.flushdb()
     limiter.reset()
+    reset_local_counters(app)
     try:
         yield db.session
     finally:

@@ -8,12 +8,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Response, request
+from flask import Response, current_app, request
 from redis.exceptions import RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from siteninja.core.context import request_state
+from siteninja.core.http import body_etag
+from siteninja.core.redis import redis_client
 from siteninja.extensions import cache
 
 log = logging.getLogger("siteninja.cache")
@@ -39,43 +41,87 @@ def invalidate(tenant_id: uuid.UUID) -> None:
         log.warning("cache invalidation failed for tenant %s; entries expire by TTL", tenant_id)
 
 
+def _response_key(namespace: str, tenant_id: uuid.UUID) -> str:
+    return f"resp:{namespace}:{tenant_id}:{request.full_path}"
+
+
+def lookup(namespace: str, tenant_id: uuid.UUID) -> Response | None:
+    """The cached response for this URL if it was built under the tenant's current generation.
+
+    One round trip reads the generation and the entry together (an entry records the generation
+    it was built under). A miss remembers what it read, so the view stores its response under it.
+    """
+    if not current_app.config["RESPONSE_CACHE_ENABLED"]:
+        return None
+    key = _response_key(namespace, tenant_id)
+    try:
+        current, entry = _read(_generation_key(tenant_id), key)
+    except RedisError:
+        log.warning("cache unavailable; serving %s uncached", namespace)
+        return None
+    state = request_state()
+    state["cache_probe"] = (key, current)
+    if entry is None or entry[0] != current:
+        state["cache"] = "miss"
+        return None
+    state["cache"] = "hit"
+    response = Response(entry[2], status=200, mimetype="application/json")
+    response.set_etag(entry[1])
+    return response
+
+
+def _read(generation_key: str, key: str) -> tuple[int, tuple[int, str, bytes] | None]:
+    client = redis_client()
+    if client is None:
+        current, entry = cache.get_many(generation_key, key)
+        return int(current or 0), entry
+    prefix = current_app.config["CACHE_KEY_PREFIX"]
+    current, raw = client.mget(prefix + generation_key, prefix + key)
+    if raw is None:
+        return int(current or 0), None
+    built_under, etag, body = raw.split(b"\n", 2)
+    return int(current or 0), (int(built_under), etag.decode(), body)
+
+
+def _store(key: str, built_under: int, body: bytes, ttl: int) -> None:
+    etag = body_etag(body)
+    try:
+        client = redis_client()
+        if client is None:
+            cache.set(key, (built_under, etag, body), timeout=ttl)
+        else:
+            value = b"%d\n%s\n%s" % (built_under, etag.encode(), body)
+            client.set(current_app.config["CACHE_KEY_PREFIX"] + key, value, ex=ttl)
+    except RedisError:
+        log.warning("cache unavailable; response not stored")
+
+
 def cached_response(namespace: str, ttl: int) -> Callable:
     """Cache a tenant-scoped GET's JSON response for ``ttl`` seconds, per URL and generation.
 
-    Put it below ``require`` (authorization still runs on every request) and above the
-    smorest decorators (what is cached is the finished JSON body).
+    Put it below ``require`` and above the smorest decorators (what is cached is the finished
+    JSON body). ``TenantView`` serves hits before the path's objects are looked up (the key proves
+    the tenant's scope) and after the role or scope check; the decorator stores misses.
     """
 
     def decorator(func: Callable) -> Callable:
         @wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            tenant_id = kwargs["tenant_id"]
-            try:
-                key = f"resp:{namespace}:{tenant_id}:{generation(tenant_id)}:{request.full_path}"
-                hit = cache.get(key)
-            except RedisError:
-                log.warning("cache unavailable; serving %s uncached", namespace)
-                return func(*args, **kwargs)
-            if hit is not None:
-                request_state()["cache"] = "hit"
-                return Response(hit, status=200, mimetype="application/json")
+            probe = request_state().get("cache_probe")
+            if probe is None and current_app.config["RESPONSE_CACHE_ENABLED"]:
+                hit = lookup(namespace, kwargs["tenant_id"])
+                if hit is not None:
+                    return hit
+                probe = request_state().get("cache_probe")
             response = func(*args, **kwargs)
-            if isinstance(response, Response) and response.status_code == 200 and response.is_json:
-                _store(key, response.get_data(), ttl)
-            request_state()["cache"] = "miss"
+            if probe and isinstance(response, Response) and response.status_code == 200 and response.is_json:
+                _store(probe[0], probe[1], response.get_data(), ttl)
             return response
 
-        wrapper._apidoc = getattr(func, "_apidoc", {})
+        wrapper._cached_namespace = namespace
         return wrapper
 
     return decorator
-
-
-def _store(key: str, body: bytes, ttl: int) -> None:
-    try:
-        cache.set(key, body, timeout=ttl)
-    except RedisError:
-        log.warning("cache unavailable; response not stored")
 
 
 def _changed_tenant(obj: Any) -> uuid.UUID | None:

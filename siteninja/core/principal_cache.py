@@ -1,10 +1,10 @@
 """A short-lived Redis cache of principals, retired at once in every process by epoch counters.
 
 The database stays the source of truth: an entry remembers the epochs it was built under (the
-user's or the key's, and the platform-wide epoch of tenant status and plan changes) and is only believed while they
-are unchanged. Anything that can end a principal's rights bumps an epoch after its commit: a
-change to the user or key row, a revoked token or session, a tenant's status or plan. Without Redis (or
-when it fails) every request asks the database.
+user's or the key's, and the platform-wide epoch of tenant status and plan changes) and is only
+believed while they are unchanged. Anything that can end a principal's rights bumps an epoch
+after its commit: a change to the user or key row, a revoked token or session, a tenant's status
+or plan. Without Redis (or when it fails) every request asks the database.
 """
 
 from __future__ import annotations
@@ -58,8 +58,9 @@ def cached(entry_id: str, subject: str, load: Callable[[], Principal]) -> Princi
     epochs = [int(value or 0) for value in epochs]
     if raw is not None:
         entry = json.loads(raw)
-        if entry["epochs"] == epochs:
-            return _principal(entry["principal"])
+        principal = _principal(entry["principal"])
+        if entry["epochs"] == epochs and (principal.expires_at is None or principal.expires_at > utcnow()):
+            return principal
     principal = load()  # epochs read first: a bump during the load leaves the entry stale, not wrong
     ttl = _ttl(principal)
     if ttl > 0:

@@ -6,9 +6,11 @@ import uuid
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from flask import Response, request
 from flask.views import MethodView
 
-from siteninja.core.auth import Principal, authenticated
+from siteninja.core import caching
+from siteninja.core.auth import Principal, authenticated, check
 from siteninja.core.context import request_state
 from siteninja.core.errors import NotFound
 from siteninja.extensions import db
@@ -48,11 +50,40 @@ class TenantView(MethodView):
 
     def dispatch_request(self, **kwargs: Any) -> Any:
         tenant_id = kwargs["tenant_id"]
-        if not tenant_visible(authenticated(), tenant_id):
+        principal = authenticated()
+        if not tenant_visible(principal, tenant_id):
             raise NotFound("Tenant not found")
         request_state()["tenant_id"] = tenant_id
+        if not principal.is_user:
+            self._ensure_open_to_keys(principal)
+        hit = self._cached(principal, tenant_id)
+        if hit is not None:
+            return hit
         self.check_scope(**kwargs)
         return super().dispatch_request(**kwargs)
+
+    def _ensure_open_to_keys(self, principal: Principal) -> None:
+        """Routes no key may use (users, keys, the subscription) are 403 for a key of the tenant
+        before any object is looked up, whatever the ids in the path."""
+        requires = getattr(self._handler(), "_requires", None)
+        if requires and requires["scope"] is None:
+            check(principal, **requires)
+
+    def _handler(self) -> Any:
+        method = "get" if request.method == "HEAD" else request.method.lower()
+        return getattr(self, method, None)
+
+    def _cached(self, principal: Principal, tenant_id: uuid.UUID) -> Response | None:
+        """A cache hit for a cached read, once the caller's role or scope allows the read: its key
+        (tenant and URL) proves the path's objects belong to the tenant, so no lookup is needed."""
+        if request.method not in ("GET", "HEAD"):
+            return None
+        handler = self._handler()
+        namespace = getattr(handler, "_cached_namespace", None)
+        if namespace is None:
+            return None
+        check(principal, **handler._requires)
+        return caching.lookup(namespace, tenant_id)
 
 
 def get_for_tenant_or_404(model: type[M], object_id: Any, tenant_id: uuid.UUID, **filters: Any) -> M:

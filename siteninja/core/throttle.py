@@ -82,6 +82,11 @@ class LocalWindows:
             return count
 
 
+def reset_local_counters(app: Flask) -> None:
+    """Forget this process's fixed-window counts (tests; Redis counts are Redis's)."""
+    app.extensions[WINDOWS_KEY] = LocalWindows()
+
+
 def init_default_limit(app: Flask) -> None:
     """Enforce the default per-caller limit on every request of ``app`` but the exempt blueprints."""
     app.extensions[WINDOWS_KEY] = LocalWindows()

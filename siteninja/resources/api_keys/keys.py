@@ -16,7 +16,8 @@ ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 ENVIRONMENT_PREFIXES = {"live": "sn_live_", "test": "sn_test_"}
 RANDOM_LENGTH = 32
 CHECKSUM_LENGTH = 6
-LOOKUP_LENGTH = 8  # random characters kept in the stored lookup prefix
+# Random characters kept in clear in the lookup prefix: 4 of the 32 leave about 166 secret bits.
+LOOKUP_LENGTH = 4
 KEY_LENGTH = len("sn_live_") + RANDOM_LENGTH + CHECKSUM_LENGTH
 
 
@@ -62,7 +63,7 @@ def well_formed(key: str) -> bool:
 
 
 def lookup_prefix(key: str) -> str:
-    """The short, non-secret part of a key stored in clear to find its row (``sn_live_AbCd1234``)."""
+    """The short, non-secret part of a key stored in clear to find its row (``sn_live_AbCd``)."""
     return key[: len("sn_live_") + LOOKUP_LENGTH]
 
 

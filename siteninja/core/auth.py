@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,8 +12,6 @@ from typing import Any
 
 import jwt as pyjwt
 from flask import current_app, request
-from flask_jwt_extended import decode_token
-from flask_jwt_extended.exceptions import JWTExtendedException
 
 from siteninja.core.context import request_state
 from siteninja.core.errors import Forbidden, Unauthorized
@@ -20,6 +19,9 @@ from siteninja.core.limits import client_address
 
 ROLE_RANK = {"viewer": 1, "editor": 2, "admin": 3, "owner": 4, "super_admin": 5}
 API_KEY_PREFIXES = ("sn_live_", "sn_test_")
+REQUIRED_CLAIMS = ["exp", "iat", "iss", "jti", "sub", "type"]
+VERIFIED_TOKENS_KEPT = 10_000
+_verified_tokens: dict[tuple[str, str, str], dict[str, Any]] = {}
 
 PrincipalLoader = Callable[[Any], "Principal"]
 
@@ -86,14 +88,31 @@ loaders = PrincipalLoaders()
 
 
 def decode_jwt(token: str, *, expected_type: str) -> dict[str, Any]:
-    """Verified claims of one of our JWTs (HS256, our issuer, unexpired, of the expected type)."""
-    try:
-        claims = decode_token(token)
-    except (pyjwt.PyJWTError, JWTExtendedException, ValueError) as exc:
-        raise Unauthorized("Invalid or expired token") from exc
-    if claims.get("type") != expected_type:
+    """Verified claims of one of our JWTs (HS256, our issuer, unexpired, of the expected type).
+
+    A token's signature is verified once per process: a verified token's claims are remembered
+    (bounded), and only its expiry is checked again. Revocation is the principal's business.
+    """
+    config = current_app.config
+    cache_key = (token, config["JWT_SECRET_KEY"], config["JWT_ISSUER"])
+    claims = _verified_tokens.get(cache_key)
+    if claims is None:
+        claims = _verify(token, config["JWT_SECRET_KEY"], config["JWT_ISSUER"])
+        if len(_verified_tokens) >= VERIFIED_TOKENS_KEPT:
+            _verified_tokens.clear()
+        _verified_tokens[cache_key] = claims
+    if claims["exp"] <= time.time() or claims.get("type") != expected_type:
         raise Unauthorized("Invalid or expired token")
     return claims
+
+
+def _verify(token: str, secret: str, issuer: str) -> dict[str, Any]:
+    try:
+        return pyjwt.decode(
+            token, secret, algorithms=["HS256"], issuer=issuer, options={"require": REQUIRED_CLAIMS}
+        )
+    except (pyjwt.PyJWTError, ValueError) as exc:
+        raise Unauthorized("Invalid or expired token") from exc
 
 
 def bearer_token() -> str | None:

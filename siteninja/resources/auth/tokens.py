@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
+from flask_jwt_extended import create_access_token, create_refresh_token
 
 from siteninja.core import principal_cache
 from siteninja.core.auth import Principal, decode_jwt
@@ -35,7 +35,7 @@ def issue_tokens(user: User, *, family_id: uuid.UUID | None = None) -> dict[str,
     }
     access = create_access_token(identity=str(user.id), additional_claims=claims)
     refresh = create_refresh_token(identity=str(user.id), additional_claims=claims)
-    refresh_claims = decode_token(refresh)
+    refresh_claims = decode_jwt(refresh, expected_type="refresh")
     db.session.add(
         RefreshToken(
             jti=refresh_claims["jti"],

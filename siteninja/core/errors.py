@@ -126,7 +126,7 @@ class Unavailable(ApiError):
     status = 503
 
 
-LOCATIONS = {"json", "query", "querystring", "view_args", "path", "form", "files", "headers"}
+LOCATIONS = {"json", "query", "querystring", "view_args", "path", "form", "files", "multipart", "headers"}
 
 
 def flatten_messages(messages: Any) -> Iterator[dict[str, Any]]:

@@ -1,5 +1,7 @@
 """One package per resource; BLUEPRINTS lists their blueprints in registration order."""
 
+from siteninja.resources.assets.routes import blp as assets_blp
+from siteninja.resources.assets.routes import files_blp
 from siteninja.resources.audit.routes import blp as audit_blp
 from siteninja.resources.auth.routes import blp as auth_blp
 from siteninja.resources.branding.routes import blp as branding_blp
@@ -24,4 +26,6 @@ BLUEPRINTS = (
     seo_blp,
     branding_blp,
     subscriptions_blp,
+    assets_blp,
+    files_blp,
 )

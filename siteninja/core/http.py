@@ -131,4 +131,5 @@ def register_request_hooks(app: Flask) -> None:
     app.before_request(uploads.allow_uploads)  # before anything reads the body
     app.before_request(idempotency.replay_or_reserve)
     app.after_request(_finish_response)
+    app.after_request(uploads.drain_unread_body)
     app.after_request(idempotency.remember)

@@ -7,7 +7,7 @@ import tempfile
 from collections.abc import Callable
 from typing import IO, Any
 
-from flask import Request, current_app, request
+from flask import Request, Response, current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 SPOOL_IN_MEMORY = 512 * 1024
@@ -65,6 +65,20 @@ def allow_uploads() -> None:
     request.max_content_length = config["MAX_UPLOAD_REQUEST_LENGTH"]
     if isinstance(request, UploadRequest):
         request.max_file_size = config["MAX_UPLOAD_LENGTH"]
+
+
+def drain_unread_body(response: Response) -> Response:
+    """After an upload view answered before reading the whole body (401, 404, a file over its cap…),
+    read the rest and discard it, so the client receives the answer rather than a reset connection."""
+    if request.mimetype != "multipart/form-data" or not _is_upload_view():
+        return response
+    length = request.content_length
+    if length is None or length > (request.max_content_length or 0):
+        return response  # refused on its Content-Length: not worth reading
+    stream = request.stream
+    while stream.read(HASH_CHUNK):
+        pass
+    return response
 
 
 def multipart_fingerprint(digest: Any) -> None:

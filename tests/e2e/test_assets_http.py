@@ -16,11 +16,8 @@ import requests
 from siteninja import create_app
 from siteninja.config import TestingConfig
 from siteninja.extensions import db
-from siteninja.models import User
-from siteninja.resources.auth.tokens import issue_tokens
-from siteninja.resources.tenants.service import create_tenant
-from siteninja.services.passwords import hash_password
 from tests import asset_files as files
+from tests.e2e.test_assets_worker import seed_editor
 
 ROOT_DIR = Path(__file__).resolve().parents[2]
 MiB = 1024 * 1024
@@ -37,22 +34,10 @@ def seed(database_url: str) -> tuple[str, str]:
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
     with app.app_context():
         db.create_all()
-        tenant = create_tenant(data={"name": "HTTP", "subdomain": "http-assets"})
-        user = User(
-            tenant_id=tenant.id,
-            email="http@example.test",
-            name="HTTP",
-            role="editor",
-            password_hash=hash_password("Http-Passw0rd!"),
-            email_verified=True,
-        )
-        db.session.add(user)
-        db.session.flush()
-        token = issue_tokens(user)["access_token"]
-        db.session.commit()
-        result = str(tenant.id), token
+    tenant_id, token = seed_editor(app)
+    with app.app_context():
         db.engine.dispose()
-    return result
+    return str(tenant_id), token
 
 
 @pytest.fixture

@@ -93,7 +93,10 @@ class LocalStorage:
         return self.path(key).is_file()
 
     def delivery(self, key: str, *, content_type: str, disposition: str, expires_in: int) -> Delivery:
-        return Delivery(path=str(self.path(key)))
+        path = self.path(key)
+        if not path.is_file():
+            raise FileNotFoundError(key)
+        return Delivery(path=str(path))
 
 
 class S3Storage:

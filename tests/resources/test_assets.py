@@ -440,6 +440,12 @@ def test_a_deleted_assets_urls_are_404(editor, tenant):
     assert download(editor, current["thumbnailUrl"]).status_code == 404
 
 
+def test_a_file_missing_from_storage_is_404_not_500(app, editor, tenant):
+    asset = created(upload(editor, tenant, (files.png(), "a.png")))
+    (upload_root() / db.session.get(Asset, uuid.UUID(asset["id"])).storage_key).unlink()
+    assert download(app.test_client(), asset["url"]).status_code == 404
+
+
 def test_a_deleted_tenants_files_are_404(app, editor, tenant):
     asset = created(upload(editor, tenant, (files.png(), "a.png")))
     tenant.status = "deleted"

@@ -210,12 +210,15 @@ def file_delivery(*, token: str) -> FileDelivery:
     else:
         key, mime_type, filename = row.storage_key, row.mime_type, row.filename
     attachment = not mime_type.startswith("image/")
-    target = storage().delivery(
-        key,
-        content_type=mime_type,
-        disposition=content_disposition(filename, attachment=attachment),
-        expires_in=current_app.config["S3_PRESIGN_TTL"],
-    )
+    try:
+        target = storage().delivery(
+            key,
+            content_type=mime_type,
+            disposition=content_disposition(filename, attachment=attachment),
+            expires_in=current_app.config["S3_PRESIGN_TTL"],
+        )
+    except FileNotFoundError as error:
+        raise NotFound("File not found") from error
     return FileDelivery(target.path, target.redirect_url, mime_type, filename, attachment)
 
 

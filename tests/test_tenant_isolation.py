@@ -22,7 +22,7 @@ from werkzeug.routing import Rule
 
 from siteninja.core.auth import ROLE_RANK
 from siteninja.extensions import db
-from siteninja.models import NavigationItem, Page, Section, SeoMetadata, Subscription, Tenant
+from siteninja.models import Asset, NavigationItem, Page, Section, SeoMetadata, Subscription, Tenant
 from siteninja.resources.api_keys.models import SCOPES
 from tests import factories
 
@@ -102,6 +102,21 @@ def _seo_page(tenant: Tenant) -> Page:
     return page
 
 
+def _asset(tenant: Tenant) -> Asset:
+    asset_id = uuid.uuid4()
+    asset = Asset(
+        id=asset_id,
+        tenant_id=tenant.id,
+        filename="iso.pdf",
+        mime_type="application/pdf",
+        size=10,
+        storage_key=f"{tenant.id}/{asset_id}.pdf",
+    )
+    db.session.add(asset)
+    db.session.flush()
+    return asset
+
+
 def _section_ids(tenant: Tenant) -> dict[str, uuid.UUID]:
     section = _section(tenant)
     return {"section_id": section.id, "page_id": section.page_id}
@@ -113,6 +128,7 @@ OBJECT_FACTORIES: dict[str, Callable[[Tenant], dict[str, uuid.UUID]]] = {
     "nav_id": lambda tenant: {"nav_id": _nav(tenant).id},
     "user_id": lambda tenant: {"user_id": factories.user(tenant=tenant, role="viewer").id},
     "key_id": lambda tenant: {"key_id": factories.api_key(tenant=tenant, scopes=["pages:read"]).id},
+    "asset_id": lambda tenant: {"asset_id": _asset(tenant).id},
 }
 
 

@@ -15,6 +15,8 @@ from flask import Response, current_app
 from flask_smorest.utils import unpack_tuple_response
 from marshmallow import RAISE, Schema, fields
 from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import CombinedMultiDict
 
 from siteninja.core.context import request_state
 from siteninja.core.schemas import camelcase
@@ -109,19 +111,28 @@ def _camel_parameters(node: Any) -> Any:
 
 
 class StrictParser(FlaskParser):
-    """Rejects unknown query parameters as well as unknown body fields."""
+    """Rejects unknown query parameters as well as unknown body fields; ``multipart`` = form + files."""
 
     DEFAULT_UNKNOWN_BY_LOCATION = {
         **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
         "query": RAISE,
         "querystring": RAISE,
     }
+    __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
+
+    def load_multipart(self, req: Any, schema: Schema) -> MultiDictProxy:
+        """The fields and the files of a multipart body, as one mapping (one schema documents both)."""
+        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
 
 
 class Blueprint(flask_smorest.Blueprint):
     """A smorest Blueprint whose responses are always wrapped in the success envelope."""
 
     ARGUMENTS_PARSER = StrictParser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING = {
+        **flask_smorest.Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+        "multipart": "multipart/form-data",
+    }
 
     def response(self, status_code: int, schema: Any = None, **kwargs: Any) -> Callable:
         smorest_decorator = super().response(status_code, schema, **kwargs)

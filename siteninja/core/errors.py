@@ -128,7 +128,7 @@ class Unavailable(ApiError):
 
 # The field named by an error about the body as a whole (not an object, or nothing where one is required).
 BODY_FIELD = "body"
-LOCATIONS = {"json", "query", "querystring", "view_args", "path", "form", "files", "headers"}
+LOCATIONS = {"json", "query", "querystring", "view_args", "path", "form", "files", "multipart", "headers"}
 
 
 def flatten_messages(messages: Any) -> Iterator[dict[str, Any]]:

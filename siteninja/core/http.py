@@ -10,7 +10,7 @@ import time
 from flask import Flask, Response, current_app, request
 from werkzeug.test import EnvironBuilder
 
-from siteninja.core import idempotency
+from siteninja.core import idempotency, uploads
 from siteninja.core.context import INTERNAL_REQUEST, request_id, request_state
 from siteninja.core.errors import BadRequest, PreconditionFailed
 
@@ -125,8 +125,11 @@ def _log_request(response: Response) -> None:
 
 def register_request_hooks(app: Flask) -> None:
     """Install the hooks every request passes through."""
+    app.request_class = uploads.UploadRequest
     app.before_request(_start_request)
     app.before_request(_check_if_match)
+    app.before_request(uploads.allow_uploads)  # before anything reads the body
     app.before_request(idempotency.replay_or_reserve)
     app.after_request(_finish_response)
+    app.after_request(uploads.drain_unread_body)
     app.after_request(idempotency.remember)

@@ -18,6 +18,7 @@ from siteninja.core.db import Base, CreatedMixin, utcnow, uuid_pk
 from siteninja.core.errors import ValidationFailed
 from siteninja.core.limits import client_address
 from siteninja.core.redaction import REDACTED, SECRET_KEY_PATTERN
+from siteninja.core.uploads import multipart_fingerprint
 from siteninja.extensions import db
 
 
@@ -45,9 +46,13 @@ REPLAYED_HEADERS = ("Location",)
 
 def _request_hash() -> str:
     digest = hashlib.sha256()
-    for part in (request.method, request.path, request.query_string.decode(), request.get_data(as_text=True)):
+    for part in (request.method, request.path, request.query_string.decode()):
         digest.update(part.encode())
         digest.update(b"\0")
+    if request.mimetype == "multipart/form-data":
+        multipart_fingerprint(digest)  # streamed from the spooled files, never the body whole
+    else:
+        digest.update(request.get_data())
     return digest.hexdigest()
 
 
@@ -63,6 +68,8 @@ def replay_or_reserve() -> Response | None:
         return None
     if not 1 <= len(key) <= MAX_KEY_LENGTH:
         raise ValidationFailed(f"Must be 1-{MAX_KEY_LENGTH} characters", field=IDEMPOTENCY_HEADER)
+    if request.mimetype == "multipart/form-data" and optional_principal() is None:
+        return None  # an anonymous upload is refused (401) before its body is read
     caller, fingerprint = _caller(), _request_hash()
     record = db.session.scalar(
         sa.select(IdempotencyRecord).where(

@@ -1,6 +1,8 @@
 """One package per resource; BLUEPRINTS lists their blueprints in registration order."""
 
 from siteninja.resources.api_keys.routes import blp as api_keys_blp
+from siteninja.resources.assets.routes import blp as assets_blp
+from siteninja.resources.assets.routes import files_blp
 from siteninja.resources.audit.routes import blp as audit_blp
 from siteninja.resources.auth.routes import blp as auth_blp
 from siteninja.resources.branding.routes import blp as branding_blp
@@ -26,4 +28,6 @@ BLUEPRINTS = (
     branding_blp,
     subscriptions_blp,
     api_keys_blp,
+    assets_blp,
+    files_blp,
 )

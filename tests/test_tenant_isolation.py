@@ -20,11 +20,14 @@ from werkzeug.routing import Rule
 
 from siteninja.core.auth import ROLE_RANK
 from siteninja.extensions import db
-from siteninja.models import NavigationItem, Page, Section, SeoMetadata, Subscription, Tenant
+from siteninja.models import NavigationItem, Page, Section, SeoMetadata, Subscription, Template, Tenant
 from tests import factories
 
 TENANT_PREFIX = "/api/tenants/<uuid:tenant_id>"
 OBJECT_ROUTE = re.compile(r"^/api/(users|templates)/<uuid:")
+# Templates are global: every signed-in user reads them; apply names its tenant in the body
+# and is checked in tests/resources/test_templates.py.
+GLOBAL_ROUTE = re.compile(r"^/api/templates/")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 ROLES = ["viewer", "editor", "admin", "owner"]
 
@@ -73,6 +76,15 @@ def _seo_page(tenant: Tenant) -> Page:
     return page
 
 
+def _template(tenant: Tenant) -> Template:
+    template = Template(
+        name="Iso", slug=factories.unique("iso-"), category="home", structure={"sections": []}
+    )
+    db.session.add(template)
+    db.session.flush()
+    return template
+
+
 def _section_ids(tenant: Tenant) -> dict[str, uuid.UUID]:
     section = _section(tenant)
     return {"section_id": section.id, "page_id": section.page_id}
@@ -83,6 +95,7 @@ OBJECT_FACTORIES: dict[str, Callable[[Tenant], dict[str, uuid.UUID]]] = {
     "page_id": lambda tenant: {"page_id": _seo_page(tenant).id},
     "nav_id": lambda tenant: {"nav_id": _nav(tenant).id},
     "user_id": lambda tenant: {"user_id": factories.user(tenant=tenant, role="viewer").id},
+    "template_id": lambda tenant: {"template_id": _template(tenant).id},
 }
 
 
@@ -161,6 +174,8 @@ def test_no_credentials_is_401_everywhere(app, client, tenant):
 def test_other_tenant_is_404_everywhere(app, tenant):
     intruder = factories.client_for(app, factories.user(tenant=factories.tenant(), role="owner"))
     for rule, method in api_rules(app):
+        if GLOBAL_ROUTE.match(rule.rule):
+            continue
         response = call(intruder, method, build_url(rule, tenant))
         assert response.status_code == 404, f"{method} {rule.rule}: {response.status_code}"
         assert "data" not in response.get_json()

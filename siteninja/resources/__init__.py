@@ -9,6 +9,7 @@ from siteninja.resources.pages.routes import blp as pages_blp
 from siteninja.resources.sections.routes import blp as sections_blp
 from siteninja.resources.seo.routes import blp as seo_blp
 from siteninja.resources.subscriptions.routes import blp as subscriptions_blp
+from siteninja.resources.templates.routes import blp as templates_blp
 from siteninja.resources.tenants.routes import blp as tenants_blp
 from siteninja.resources.users.routes import blp as users_blp
 
@@ -24,4 +25,5 @@ BLUEPRINTS = (
     seo_blp,
     branding_blp,
     subscriptions_blp,
+    templates_blp,
 )

@@ -15,6 +15,7 @@ from siteninja.core.auth import loaders as auth_loaders
 from siteninja.core.errors import register_error_handlers
 from siteninja.core.http import register_request_hooks
 from siteninja.core.redis import init_redis
+from siteninja.core.throttle import describe_nearest_limit
 from siteninja.extensions import api, cache, cors, db, jwt, limiter, migrate
 from siteninja.resources import BLUEPRINTS
 from siteninja.resources.auth.tokens import principal_for_claims
@@ -76,6 +77,7 @@ def register_extensions(app: Flask) -> None:
     # is trimmed after it has added its headers.
     app.before_request(_answer_preflight)
     app.after_request(_retry_after_only_when_refused)
+    app.after_request(describe_nearest_limit)
     limiter.init_app(app)
     # Health probes must never be throttled, nor fail when Redis (the limiter's store) is down.
     limiter.exempt(ops_blp)

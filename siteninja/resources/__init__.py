@@ -1,5 +1,6 @@
 """One package per resource; BLUEPRINTS lists their blueprints in registration order."""
 
+from siteninja.resources.ai.routes import blp as ai_blp
 from siteninja.resources.audit.routes import blp as audit_blp
 from siteninja.resources.auth.routes import blp as auth_blp
 from siteninja.resources.branding.routes import blp as branding_blp
@@ -26,4 +27,5 @@ BLUEPRINTS = (
     branding_blp,
     subscriptions_blp,
     templates_blp,
+    ai_blp,
 )

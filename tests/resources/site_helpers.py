@@ -14,7 +14,7 @@ from siteninja.core import auth
 from siteninja.core.auth import Principal
 from siteninja.core.errors import Unauthorized
 from siteninja.extensions import db
-from siteninja.models import AuditLog, Page, Tenant
+from siteninja.models import AuditLog, Page, Subscription, Tenant
 from tests import factories
 
 
@@ -81,3 +81,9 @@ def audit_entries(resource_id: Any, action: str | None = None) -> list[AuditLog]
 def error_fields(response) -> set[str | None]:
     """The ``field`` of every validation detail of an error response."""
     return {detail["field"] for detail in response.get_json()["error"].get("details", [])}
+
+
+def set_plan(tenant: Tenant, plan: str) -> None:
+    """Put ``tenant`` on ``plan`` (its subscription row, no API rules)."""
+    db.session.execute(sa.update(Subscription).where(Subscription.tenant_id == tenant.id).values(plan=plan))
+    db.session.commit()

@@ -16,12 +16,11 @@ from siteninja.models import (
     PageTemplate,
     Section,
     SeoMetadata,
-    Subscription,
     Template,
 )
 from tests import factories
 from tests.conftest import count_queries
-from tests.resources.site_helpers import error_fields, key_client, role_client
+from tests.resources.site_helpers import error_fields, key_client, role_client, set_plan
 
 STRUCTURE = {
     "sections": [
@@ -49,11 +48,6 @@ def template(**fields) -> Template:
     db.session.add(obj)
     db.session.commit()
     return obj
-
-
-def set_plan(tenant, plan: str) -> None:
-    db.session.execute(sa.update(Subscription).where(Subscription.tenant_id == tenant.id).values(plan=plan))
-    db.session.commit()
 
 
 @pytest.fixture

@@ -106,7 +106,8 @@ def create_page(
 ) -> Page:
     """Create a page (within the plan's page limit), optionally built from a template.
 
-    ``structure`` (``{sections, seo}``) replaces the template's own content: a filled-in copy.
+    ``structure`` (``{sections, seo}``, SEO in wire form) replaces the template's own content (a
+    filled-in copy), or gives a page without a template its sections.
     """
     fields = dict(data)
     next_order = _ensure_room_for_a_page(tenant_id)
@@ -129,6 +130,8 @@ def create_page(
         _emit(page, "page.published")
     if template is not None:
         templating.build(page, template, structure=structure)
+    elif structure is not None:
+        templating.fill(page, structure)
     db.session.commit()
     return page
 

@@ -43,11 +43,7 @@ def build(page: Page, template: Template, *, mode: str = "replace", structure: d
     ``replace`` swaps the page's sections for the template's and applies its SEO; ``append``
     adds them after the existing ones and applies the SEO only to a page that has none.
     """
-    structure = template.structure if structure is None else structure
-    created = sections.apply_structure(
-        page=page, sections=list((structure or {}).get("sections") or []), replace=mode == "replace"
-    )
-    _apply_seo(page, (structure or {}).get("seo"), overwrite=mode == "replace")
+    created = fill(page, template.structure if structure is None else structure, mode=mode)
     applied = customizations.baseline(created)
     db.session.add(
         PageTemplate(
@@ -60,6 +56,17 @@ def build(page: Page, template: Template, *, mode: str = "replace", structure: d
         )
     )
     page.template_id = template.id
+
+
+def fill(page: Page, structure: dict | None, *, mode: str = "replace") -> list:
+    """Give ``page`` the sections (and SEO) of ``structure``, as ``build`` does, without recording a
+    template; returns the sections created."""
+    structure = structure or {}
+    created = sections.apply_structure(
+        page=page, sections=list(structure.get("sections") or []), replace=mode == "replace"
+    )
+    _apply_seo(page, structure.get("seo"), overwrite=mode == "replace")
+    return created
 
 
 def apply(*, page: Page, template: Template, mode: str) -> None:

@@ -89,7 +89,7 @@ def suggested_headings(page: SeoInput, primary: str) -> list[str]:
     rest = [h for h in _unique(page.headings) if h.lower() != main.lower()][:5]
     if len(rest) < 2:
         shown = " ".join([main, *rest])
-        terms = [t for t in suggested_keywords(page)[1:] if not text.contains(shown, t)]
+        terms = [t for t in suggested_keywords(page)[1:] if " " in t and not text.contains(shown, t)]
         rest += [t[:1].upper() + t[1:] for t in terms[: 2 - len(rest)]]
     return [main, *rest]
 

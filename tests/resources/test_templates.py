@@ -132,6 +132,7 @@ def test_super_admin_creates_a_template_with_validated_sanitized_structure(super
         ({"sections": [{"type": "hero", "style": "x"}]}, "structure.sections.0.style"),
         ({"sections": [], "seo": {"metaTitle": "t" * 71}}, "structure.seo.metaTitle"),
         ({"sections": [], "extra": 1}, "structure.extra"),
+        ({"seo": {"metaTitle": "Sections are required"}}, "structure.sections"),
     ],
 )
 def test_structure_is_validated_like_sections(super_client, structure, field):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -29,7 +30,12 @@ def latest_record(page: Page) -> PageTemplate | None:
 def baseline(sections: Iterable[Section]) -> list[dict[str, Any]]:
     """The sections just created from a template, as the record keeps them (in template order)."""
     return [
-        {"section_id": str(s.id), "type": s.type, "content": s.content, "is_visible": s.is_visible}
+        {
+            "section_id": str(s.id),
+            "type": s.type,
+            "content": copy.deepcopy(s.content),
+            "is_visible": s.is_visible,
+        }
         for s in sections
     ]
 

@@ -38,7 +38,7 @@ class StructureSchema(BaseSchema):
 
     sections = fields.List(
         fields.Nested(TemplateSectionSchema),
-        load_default=list,
+        required=True,
         validate=validate.Length(max=MAX_TEMPLATE_SECTIONS),
     )
     seo = fields.Nested(SeoUpdateSchema, allow_none=True)

@@ -102,7 +102,7 @@ def facts(prompt: str, industry: str | None = None) -> Facts:
     summary = text.clip_words(first[:1].upper() + first[1:], 160).rstrip(".!?,;") + "."
     hints = set(INDUSTRY_HINTS.get(industry or "", "").split())
     excluded = [w.lower() for w in text.words(f"{place or ''} {name or ''}")]
-    terms = text.top_terms(described, limit=8, exclude=excluded, min_pair=1)
+    terms = [t for t in text.top_terms(described, limit=8, exclude=excluded, min_pair=1) if len(t) <= 100]
     ranked = sorted(terms, key=lambda term: not hints & set(term.split()))
     keywords = [*ranked[:6], *([place.lower()] if place else [])]
     return Facts(name=name, place=place, summary=summary, keywords=tuple(keywords))
@@ -116,7 +116,7 @@ def generate(prompt: str, template: dict[str, Any] | None, industry: str | None 
     specs = structure.get("sections") or []
     first_text = next((i for i, s in enumerate(specs) if s.get("type") == "text"), None)
     sections = [fill(spec, found, first_text=index == first_text) for index, spec in enumerate(specs)]
-    title = found.name or _hero_title(sections) or text.clip_words(found.summary.rstrip("."), 60)
+    title = found.name or text.clip_words(found.summary.rstrip("."), 60)
     return {"title": title[:200], "sections": sections, "seo": seo_for(found, title)}
 
 
@@ -156,10 +156,3 @@ def seo_for(found: Facts, title: str) -> dict[str, Any]:
         "meta_description": text.sentences_within(described, 155),
         "keywords": list(found.keywords)[:10],
     }
-
-
-def _hero_title(sections: list[dict[str, Any]]) -> str | None:
-    return next(
-        (s["content"].get("title") for s in sections if s["type"] == "hero" and s["content"].get("title")),
-        None,
-    )

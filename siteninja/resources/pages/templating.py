@@ -18,14 +18,12 @@ from siteninja.resources.templates import customizations
 from siteninja.resources.templates.models import PageTemplate, Template
 from siteninja.services import audit, plans
 
-MODES = ("replace", "append")
 
-
-def template_for(tenant_id: uuid.UUID, template_id: uuid.UUID, *, field: str = "templateId") -> Template:
-    """The template, if the tenant's plan allows it (404 naming ``field`` / 403 for premium)."""
+def template_for(tenant_id: uuid.UUID, template_id: uuid.UUID) -> Template:
+    """The template of a new page, if the tenant's plan allows it (404 naming ``templateId`` / 403)."""
     template = db.session.get(Template, template_id)
     if template is None:
-        raise NotFound("Template not found", details=[{"field": field, "message": "No such template"}])
+        raise NotFound("Template not found", details=[{"field": "templateId", "message": "No such template"}])
     ensure_allowed(tenant_id, template)
     return template
 

@@ -144,6 +144,7 @@ class BaseConfig:
     AI_API_URL = _env("AI_API_URL")
     AI_API_KEY = _env("AI_API_KEY")
     AI_MODEL = _env("AI_MODEL")
+    AI_TIMEOUT = _int("AI_TIMEOUT", 10)  # seconds to connect, and to receive the whole answer
 
     PLAN_LIMITS = DEFAULT_PLAN_LIMITS
 

@@ -22,12 +22,15 @@ from werkzeug.routing import Rule
 
 from siteninja.core.auth import ROLE_RANK
 from siteninja.extensions import db
-from siteninja.models import Asset, NavigationItem, Page, Section, SeoMetadata, Subscription, Tenant
+from siteninja.models import Asset, NavigationItem, Page, Section, SeoMetadata, Subscription, Template, Tenant
 from siteninja.resources.api_keys.models import SCOPES
 from tests import factories
 
 TENANT_PREFIX = "/api/tenants/<uuid:tenant_id>"
 OBJECT_ROUTE = re.compile(r"^/api/(users|templates)/<uuid:")
+# Templates are global: every signed-in user reads them; apply names its tenant in the body
+# and is checked in tests/resources/test_templates.py.
+GLOBAL_ROUTE = re.compile(r"^/api/templates/")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 ROLES = ["viewer", "editor", "admin", "owner"]
 
@@ -117,6 +120,15 @@ def _asset(tenant: Tenant) -> Asset:
     return asset
 
 
+def _template(tenant: Tenant) -> Template:
+    template = Template(
+        name="Iso", slug=factories.unique("iso-"), category="home", structure={"sections": []}
+    )
+    db.session.add(template)
+    db.session.flush()
+    return template
+
+
 def _section_ids(tenant: Tenant) -> dict[str, uuid.UUID]:
     section = _section(tenant)
     return {"section_id": section.id, "page_id": section.page_id}
@@ -129,6 +141,7 @@ OBJECT_FACTORIES: dict[str, Callable[[Tenant], dict[str, uuid.UUID]]] = {
     "user_id": lambda tenant: {"user_id": factories.user(tenant=tenant, role="viewer").id},
     "key_id": lambda tenant: {"key_id": factories.api_key(tenant=tenant, scopes=["pages:read"]).id},
     "asset_id": lambda tenant: {"asset_id": _asset(tenant).id},
+    "template_id": lambda tenant: {"template_id": _template(tenant).id},
 }
 
 
@@ -212,6 +225,8 @@ def test_other_tenant_is_404_everywhere(app, tenant, intruder_kind):
     else:
         intruder = factories.key_client(app, factories.api_key(tenant=other, scopes=["*"]))
     for rule, method in api_rules(app):
+        if GLOBAL_ROUTE.match(rule.rule):
+            continue
         response = call(intruder, method, build_url(rule, tenant))
         assert response.status_code == 404, f"{method} {rule.rule}: {response.status_code}"
         assert "data" not in response.get_json()

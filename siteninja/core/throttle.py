@@ -1,4 +1,5 @@
-"""Rate limits: the default per-caller limit, explicit throttles (login, password reset), headers.
+"""Rate limits: the default per-caller limit, explicit throttles (login, password reset), the
+per-tenant AI limit, and the rate-limit headers.
 
 The default limit (anonymous per IP, per user, per API key) is a fixed window counted with one
 pipelined Redis round trip (in-process without Redis); what the counter returns is all the
@@ -12,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -19,9 +21,10 @@ from flask import Flask, Response, current_app, request
 from limits import RateLimitItem, parse
 from redis.exceptions import RedisError
 
-from siteninja.core.auth import default_limit, limit_key
+from siteninja.core.auth import default_limit, limit_key, optional_principal
 from siteninja.core.context import is_internal_request, request_state
 from siteninja.core.errors import RateLimited
+from siteninja.core.limits import client_address
 from siteninja.core.redis import redis_client
 from siteninja.extensions import limiter
 
@@ -182,3 +185,21 @@ def add_rate_limit_headers(response: Response) -> Response:
     if response.status_code == 429:
         response.headers["Retry-After"] = str(max(1, shown.reset_at - int(time.time())))
     return response
+
+
+def ai_limit_key() -> str:
+    """The AI limit counts per tenant (a principal without one, such as a super_admin: per principal)."""
+    principal = optional_principal()
+    if principal is None:
+        return f"ip:{client_address()}"
+    return f"tenant:{principal.tenant_id}" if principal.tenant_id else principal.log_name
+
+
+def ai_limit() -> Callable:
+    """``RATE_LIMIT_AI`` shared by every AI endpoint, on top of the caller's default limit."""
+    return limiter.shared_limit(
+        lambda: current_app.config["RATE_LIMIT_AI"],
+        scope="ai",
+        key_func=ai_limit_key,
+        override_defaults=False,
+    )

@@ -1,5 +1,6 @@
 """One package per resource; BLUEPRINTS lists their blueprints in registration order."""
 
+from siteninja.resources.ai.routes import blp as ai_blp
 from siteninja.resources.api_keys.routes import blp as api_keys_blp
 from siteninja.resources.assets.routes import blp as assets_blp
 from siteninja.resources.assets.routes import files_blp
@@ -12,6 +13,7 @@ from siteninja.resources.pages.routes import blp as pages_blp
 from siteninja.resources.sections.routes import blp as sections_blp
 from siteninja.resources.seo.routes import blp as seo_blp
 from siteninja.resources.subscriptions.routes import blp as subscriptions_blp
+from siteninja.resources.templates.routes import blp as templates_blp
 from siteninja.resources.tenants.routes import blp as tenants_blp
 from siteninja.resources.users.routes import blp as users_blp
 
@@ -30,4 +32,6 @@ BLUEPRINTS = (
     api_keys_blp,
     assets_blp,
     files_blp,
+    templates_blp,
+    ai_blp,
 )

@@ -19,25 +19,44 @@ from siteninja.services.seed_data import INDUSTRIES, TEMPLATES
 
 
 def seed_reference_data() -> tuple[int, int]:
-    """Insert missing industries and templates; returns how many of each were added."""
-    industries = {i.slug: i for i in db.session.scalars(sa.select(Industry))}
-    added_industries = 0
-    for name, slug, description in INDUSTRIES:
-        if slug not in industries:
-            industries[slug] = Industry(name=name, slug=slug, description=description)
-            db.session.add(industries[slug])
-            added_industries += 1
-    db.session.flush()
-    existing = set(db.session.scalars(sa.select(Template.slug)))
+    """Insert missing industries and templates and update changed ones in place (matched by slug);
+    returns how many of each were added."""
+    industries, added_industries = _seed_industries()
+    existing = {t.slug: t for t in db.session.scalars(sa.select(Template))}
     added_templates = 0
     for spec in TEMPLATES:
-        if spec["slug"] in existing:
-            continue
         fields = {k: v for k, v in spec.items() if k != "industry"}
-        db.session.add(Template(industry_id=industries[spec["industry"]].id, **fields))
-        added_templates += 1
+        fields["industry_id"] = industries[spec["industry"]].id
+        template = existing.get(spec["slug"])
+        if template is None:
+            db.session.add(Template(**fields))
+            added_templates += 1
+        else:
+            _update_in_place(template, fields)
     db.session.commit()
     return added_industries, added_templates
+
+
+def _seed_industries() -> tuple[dict[str, Industry], int]:
+    industries = {i.slug: i for i in db.session.scalars(sa.select(Industry))}
+    added = 0
+    for name, slug, description in INDUSTRIES:
+        fields = {"name": name, "slug": slug, "description": description}
+        if slug in industries:
+            _update_in_place(industries[slug], fields)
+            continue
+        industries[slug] = Industry(**fields)
+        db.session.add(industries[slug])
+        added += 1
+    db.session.flush()
+    return industries, added
+
+
+def _update_in_place(obj: Industry | Template, fields: dict) -> None:
+    """Set only what differs, so an unchanged row is not rewritten (nor its ``updatedAt`` moved)."""
+    for key, value in fields.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
 
 
 DEMO_SUBDOMAIN = "demo"

@@ -10,11 +10,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from siteninja.core import auth
-from siteninja.core.auth import Principal
-from siteninja.core.errors import Unauthorized
 from siteninja.extensions import db
-from siteninja.models import AuditLog, Page, Tenant
+from siteninja.models import AuditLog, Page, Subscription, Tenant
 from tests import factories
 
 
@@ -40,34 +37,13 @@ def role_client(app: Flask, tenant: Tenant, role: str) -> FlaskClient:
     return factories.client_for(app, factories.user(tenant=tenant, role=role))
 
 
-class StubKeys:
-    """Stands in for the API-key loader: a fixed set of keys, each mapped to its principal."""
-
-    def __init__(self) -> None:
-        self.keys: dict[str, Principal] = {}
-
-    def __call__(self, key: str) -> Principal:
-        if key not in self.keys:
-            raise Unauthorized("Invalid API key")
-        return self.keys[key]
-
-
 def key_client(
-    app: Flask, monkeypatch: pytest.MonkeyPatch, *, tenant: Tenant, scopes: set[str]
+    app: Flask, monkeypatch: pytest.MonkeyPatch | None = None, *, tenant: Tenant, scopes: set[str]
 ) -> FlaskClient:
-    """A client authenticating with an API key of ``tenant`` holding ``scopes``.
-
-    The API-key resource plugs its loader into ``core.auth.loaders``; until it exists this stands in
-    for it, so the scope checks of ``require`` are exercised exactly as with real keys.
-    """
-    stub = auth.loaders.api_key if isinstance(auth.loaders.api_key, StubKeys) else StubKeys()
-    monkeypatch.setattr(auth.loaders, "api_key", stub)
-    principal = Principal(kind="api_key", id=uuid.uuid4(), tenant_id=tenant.id, scopes=frozenset(scopes))
-    key = f"sn_test_{principal.id.hex}"
-    stub.keys[key] = principal
-    client = app.test_client()
-    client.environ_base["HTTP_X_API_KEY"] = key
-    return client
+    """A client authenticating with a real API key of ``tenant`` holding ``scopes`` (X-API-Key)."""
+    return factories.key_client(
+        app, factories.api_key(tenant=tenant, scopes=sorted(scopes)), header="x-api-key"
+    )
 
 
 def audit_entries(resource_id: Any, action: str | None = None) -> list[AuditLog]:
@@ -81,3 +57,9 @@ def audit_entries(resource_id: Any, action: str | None = None) -> list[AuditLog]
 def error_fields(response) -> set[str | None]:
     """The ``field`` of every validation detail of an error response."""
     return {detail["field"] for detail in response.get_json()["error"].get("details", [])}
+
+
+def set_plan(tenant: Tenant, plan: str) -> None:
+    """Put ``tenant`` on ``plan`` (its subscription row, no API rules)."""
+    db.session.execute(sa.update(Subscription).where(Subscription.tenant_id == tenant.id).values(plan=plan))
+    db.session.commit()

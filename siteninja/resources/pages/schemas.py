@@ -14,7 +14,7 @@ from siteninja.resources.pages.models import PAGE_STATUSES
 from siteninja.resources.sections.schemas import SectionSchema, position
 from siteninja.resources.seo.schemas import SeoSchema
 
-INCLUDES = ("sections", "seo")
+INCLUDES = ("sections", "seo", "template")
 
 
 class PageSchema(ObjectSchema):
@@ -30,11 +30,50 @@ class PageSchema(ObjectSchema):
     created_by = fields.UUID(allow_none=True)
 
 
+class ModifiedSectionSchema(BaseSchema):
+    section_id = fields.String()
+    template_index = fields.Integer(metadata={"description": "Position of the section in the template"})
+    type = fields.String()
+    fields_ = fields.List(
+        fields.String(),
+        data_key="fields",
+        attribute="fields",
+        metadata={"description": "Dotted paths that differ: content.title, content.items.0.text, isVisible"},
+    )
+
+
+class AddedSectionSchema(BaseSchema):
+    section_id = fields.String()
+    type = fields.String()
+
+
+class RemovedSectionSchema(AddedSectionSchema):
+    template_index = fields.Integer()
+
+
+class CustomizationsSchema(BaseSchema):
+    """How the page's sections differ from the template as applied (all empty when they do not)."""
+
+    modified = fields.List(fields.Nested(ModifiedSectionSchema), dump_default=list)
+    added = fields.List(fields.Nested(AddedSectionSchema), dump_default=list)
+    removed = fields.List(fields.Nested(RemovedSectionSchema), dump_default=list)
+    reordered = fields.Boolean(dump_default=False)
+
+
+class PageTemplateInfoSchema(BaseSchema):
+    """The template last applied to the page, when, and what was changed since."""
+
+    template_id = fields.UUID()
+    applied_at = Timestamp()
+    customizations = fields.Nested(CustomizationsSchema)
+
+
 class PageDetailSchema(PageSchema):
-    """A page; ``sections`` and ``seo`` are present only when asked for with ``include``."""
+    """A page; ``sections``, ``seo`` and ``template`` are present only when asked for with ``include``."""
 
     sections = fields.List(fields.Nested(SectionSchema))
     seo = fields.Nested(SeoSchema, allow_none=True)
+    template = fields.Nested(PageTemplateInfoSchema, allow_none=True)
 
 
 class _PageWriteSchema(BaseSchema):
@@ -70,5 +109,8 @@ class PageIncludeArgsSchema(BaseSchema):
     include = DelimitedList(
         fields.String(validate=validate.OneOf(INCLUDES)),
         load_default=list,
-        metadata={"description": "Comma-separated: sections, seo"},
+        metadata={
+            "description": "Comma-separated: sections, seo, template "
+            "({templateId, appliedAt, customizations} of the template last applied, or null)"
+        },
     )

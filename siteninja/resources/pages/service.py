@@ -9,23 +9,22 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from marshmallow import EXCLUDE
 from sqlalchemy import inspect
 
 from siteninja.core.auth import Principal
 from siteninja.core.db import utcnow
 from siteninja.core.envelope import Paginated
-from siteninja.core.errors import Conflict, NotFound, ValidationFailed
+from siteninja.core.errors import Conflict, NotFound
 from siteninja.core.pagination import order_by, paginate
 from siteninja.core.tenancy import get_for_tenant_or_404, lock_tenant
 from siteninja.extensions import db
+from siteninja.resources.pages import templating
 from siteninja.resources.pages.models import Page
 from siteninja.resources.pages.schemas import PageSchema
 from siteninja.resources.sections import service as sections
-from siteninja.resources.seo import service as seo_service
 from siteninja.resources.seo.models import SeoMetadata
-from siteninja.resources.seo.schemas import SeoUpdateSchema
-from siteninja.resources.templates.models import PageTemplate, Template
+from siteninja.resources.templates import customizations
+from siteninja.resources.templates.models import Template
 from siteninja.services import audit, events, plans
 
 SORTABLE = {
@@ -102,11 +101,18 @@ def get_page_by_slug(*, tenant_id: uuid.UUID, slug: str, include: Sequence[str] 
     return _with_relations(page, include)
 
 
-def create_page(*, tenant_id: uuid.UUID, principal: Principal, data: dict[str, Any]) -> Page:
-    """Create a page (within the plan's page limit), optionally built from a template."""
+def create_page(
+    *, tenant_id: uuid.UUID, principal: Principal, data: dict[str, Any], structure: dict | None = None
+) -> Page:
+    """Create a page (within the plan's page limit), optionally built from a template.
+
+    ``structure`` (``{sections, seo}``, SEO in wire form) replaces the template's own content (a
+    filled-in copy), or gives a page without a template its sections.
+    """
     fields = dict(data)
     next_order = _ensure_room_for_a_page(tenant_id)
-    template = _template(tenant_id, fields.pop("template_id", None))
+    template_id = fields.pop("template_id", None)
+    template = templating.template_for(tenant_id, template_id) if template_id else None
     if "slug" in fields:
         _ensure_slug_free(tenant_id, fields["slug"])
     else:
@@ -123,7 +129,9 @@ def create_page(*, tenant_id: uuid.UUID, principal: Principal, data: dict[str, A
     if page.status == "published":
         _emit(page, "page.published")
     if template is not None:
-        _apply_template(page, template)
+        templating.build(page, template, structure=structure)
+    elif structure is not None:
+        templating.fill(page, structure)
     db.session.commit()
     return page
 
@@ -179,36 +187,34 @@ def duplicate_page(*, tenant_id: uuid.UUID, page_id: uuid.UUID, principal: Princ
     db.session.add(copy)
     db.session.flush()
     _record("create", copy, None)
-    sections.copy_sections(source=source, target=copy)
+    copies = sections.copy_sections(source=source, target=copy)
     _copy_seo(source, copy)
-    _copy_template_record(source, copy)
+    templating.copy_record(source, copy, copies)
     db.session.commit()
     return copy
 
 
 def reset_template(*, tenant_id: uuid.UUID, page_id: uuid.UUID) -> PageWithRelations:
     """Replace the page's sections with those of the template last applied to it; 422 if none."""
-    page = sections.locked_page(tenant_id, page_id)
-    record = _last_template_record(page)
-    template = db.session.get(Template, record.template_id) if record is not None else None
-    if template is None:
-        raise ValidationFailed("No template has been applied to this page")
-    if template.is_premium:
-        plans.ensure_feature(tenant_id, "premium_templates", "premium templates")
-    sections.apply_structure(page=page, sections=_template_sections(template), replace=True)
-    old = {"template_id": str(template.id), "customizations": record.customizations}
-    record.customizations = {}
-    page.template_id = template.id
-    audit.record(
-        action="reset_template",
-        resource_type="page",
-        resource_id=page.id,
-        tenant_id=tenant_id,
-        old=old,
-        new={"template_id": str(template.id), "customizations": {}},
-    )
+    templating.reset(tenant_id=tenant_id, page_id=page_id)
     db.session.commit()
     return get_page(tenant_id=tenant_id, page_id=page_id, include=["sections"])
+
+
+def apply_template(
+    *, tenant_id: uuid.UUID, page_id: uuid.UUID, template: Template, mode: str
+) -> PageWithRelations:
+    """Apply ``template`` to one of the tenant's pages (``replace`` or ``append`` its sections),
+    with audit entries and section events in one transaction; the page with its sections."""
+    page = sections.locked_page(tenant_id, page_id)
+    templating.ensure_allowed(tenant_id, template)
+    previous = page.template_id
+    templating.apply(page=page, template=template, mode=mode)
+    db.session.flush()
+    if previous != template.id:
+        _emit(page, "page.updated")
+    db.session.commit()
+    return get_page(tenant_id=tenant_id, page_id=page_id, include=["sections", "template"])
 
 
 def _with_relations(page: Page, include: Sequence[str]) -> PageWithRelations:
@@ -217,6 +223,8 @@ def _with_relations(page: Page, include: Sequence[str]) -> PageWithRelations:
         related["sections"] = sections.ordered_sections(page)
     if "seo" in include:
         related["seo"] = _seo_of(page)
+    if "template" in include:
+        related["template"] = customizations.latest_record(page)
     return PageWithRelations(page, **related)
 
 
@@ -235,62 +243,6 @@ def _ensure_room_for_a_page(tenant_id: uuid.UUID) -> int:
     ).one()
     plans.ensure_within(tenant_id, "pages", used=used)
     return 0 if highest is None else highest + 1
-
-
-def _template(tenant_id: uuid.UUID, template_id: uuid.UUID | None) -> Template | None:
-    if template_id is None:
-        return None
-    template = db.session.get(Template, template_id)
-    if template is None:
-        raise NotFound("Template not found", details=[{"field": "templateId", "message": "No such template"}])
-    if template.is_premium:
-        plans.ensure_feature(tenant_id, "premium_templates", "premium templates")
-    return template
-
-
-def _template_sections(template: Template) -> list[dict[str, Any]]:
-    return list((template.structure or {}).get("sections") or [])
-
-
-def _apply_template(page: Page, template: Template) -> None:
-    sections.apply_structure(page=page, sections=_template_sections(template), replace=True)
-    template_seo = (template.structure or {}).get("seo")
-    if template_seo:
-        data = SeoUpdateSchema(unknown=EXCLUDE).load(template_seo)
-        seo_service.upsert_seo(tenant_id=page.tenant_id, page_id=page.id, data=data, commit=False)
-    db.session.add(
-        PageTemplate(
-            tenant_id=page.tenant_id,
-            page_id=page.id,
-            template_id=template.id,
-            applied_at=utcnow(),
-            customizations={},
-        )
-    )
-
-
-def _last_template_record(page: Page) -> PageTemplate | None:
-    stmt = (
-        sa.select(PageTemplate)
-        .where(PageTemplate.page_id == page.id, PageTemplate.tenant_id == page.tenant_id)
-        .order_by(PageTemplate.applied_at.desc(), PageTemplate.created_at.desc(), PageTemplate.id)
-        .limit(1)
-    )
-    return db.session.scalar(stmt)
-
-
-def _copy_template_record(source: Page, copy: Page) -> None:
-    record = _last_template_record(source)
-    if record is not None:
-        db.session.add(
-            PageTemplate(
-                tenant_id=copy.tenant_id,
-                page_id=copy.id,
-                template_id=record.template_id,
-                applied_at=record.applied_at,
-                customizations=dict(record.customizations or {}),
-            )
-        )
 
 
 def _copy_seo(source: Page, copy: Page) -> None:

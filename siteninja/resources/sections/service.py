@@ -17,6 +17,7 @@ from siteninja.extensions import db
 from siteninja.resources.pages.models import Page
 from siteninja.resources.sections.models import SECTION_TYPES, Section
 from siteninja.resources.sections.schemas import SectionSchema
+from siteninja.resources.templates import customizations
 from siteninja.services import audit, events
 from siteninja.services.sanitize import sanitize_content
 
@@ -100,6 +101,7 @@ def create_section(*, tenant_id: uuid.UUID, page_id: uuid.UUID, data: dict[str, 
     section = Section(tenant_id=page.tenant_id, page_id=page.id, sort_order=position, **fields)
     db.session.add(section)
     _record([("create", section, None)])
+    _track_customizations(page)
     db.session.commit()
     return section
 
@@ -113,6 +115,7 @@ def update_section(
     siblings = ordered_sections(page) if "sort_order" in data else None
     old = _change(section, siblings, data)
     _record([("update", section, old)])
+    _track_customizations(page)
     db.session.commit()
     return section
 
@@ -123,6 +126,7 @@ def delete_section(*, tenant_id: uuid.UUID, page_id: uuid.UUID, section_id: uuid
     section = get_section(tenant_id=tenant_id, page_id=page.id, section_id=section_id)
     old = _remove(section, ordered_sections(page))
     _record([("delete", section, old)])
+    _track_customizations(page)
     db.session.commit()
 
 
@@ -146,6 +150,7 @@ def reorder_sections(*, tenant_id: uuid.UUID, page_id: uuid.UUID, order: list[uu
         old={"section_order": [str(s.id) for s in siblings]},
         new={"section_order": [str(s.id) for s in reordered]},
     )
+    _track_customizations(page)
     db.session.commit()
     return _ordered(tenant_id, page_id)
 
@@ -163,12 +168,28 @@ def bulk_sections(
         for op, section, _ in changes
     ]
     _record(changes)
+    _track_customizations(page)
     db.session.commit()
     return {"results": results}
 
 
+def prepare_structure(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sections given as ``{type, content}`` (a template's) as they would be stored: a known type
+    (else ``custom``), sanitized content, visible, in order."""
+    return [
+        {
+            "type": spec.get("type") if spec.get("type") in SECTION_TYPES else "custom",
+            "content": sanitize_content(dict(spec.get("content") or {})),
+            "sort_order": position,
+            "is_visible": True,
+        }
+        for position, spec in enumerate(sections)
+    ]
+
+
 def apply_structure(*, page: Page, sections: list[dict[str, Any]], replace: bool) -> list[Section]:
-    """Add sections given as ``{type, content}`` (a template's), replacing the existing ones or not.
+    """Add sections given as ``{type, content}`` (a template's), replacing the existing ones or not;
+    returns the sections created, in order.
 
     Audit entries and events are added to the caller's transaction; the caller commits.
     """
@@ -176,24 +197,27 @@ def apply_structure(*, page: Page, sections: list[dict[str, Any]], replace: bool
     changes: list[Change] = []
     if replace:
         changes += [("delete", section, _remove(section, siblings)) for section in list(siblings)]
-    for spec in sections:
-        kind = spec.get("type") if spec.get("type") in SECTION_TYPES else "custom"
-        section = _add(page, siblings, {"type": kind, "content": dict(spec.get("content") or {})})
-        changes.append(("create", section, None))
+    created = []
+    for spec in prepare_structure(sections):
+        spec.pop("sort_order")
+        created.append(_add(page, siblings, spec))
+    changes += [("create", section, None) for section in created]
     _record(changes)
-    return siblings
+    return created
 
 
-def copy_sections(*, source: Page, target: Page) -> list[Section]:
-    """Copy every section of ``source`` onto ``target`` (which has none); the caller commits."""
-    specs = [
-        {"type": s.type, "content": s.content, "is_visible": s.is_visible} for s in ordered_sections(source)
-    ]
+def copy_sections(*, source: Page, target: Page) -> dict[uuid.UUID, Section]:
+    """Copy every section of ``source`` onto ``target`` (which has none); the caller commits.
+
+    Returns each copy by the id of the section it was copied from.
+    """
+    originals = ordered_sections(source)
     copies: list[Section] = []
-    for spec in specs:
+    for original in originals:
+        spec = {"type": original.type, "content": original.content, "is_visible": original.is_visible}
         _add(target, copies, spec)
     _record([("create", section, None) for section in copies])
-    return copies
+    return {original.id: copy for original, copy in zip(originals, copies, strict=True)}
 
 
 def locked_page(tenant_id: uuid.UUID, page_id: uuid.UUID) -> Page:
@@ -201,6 +225,13 @@ def locked_page(tenant_id: uuid.UUID, page_id: uuid.UUID) -> Page:
     page = get_for_tenant_or_404(Page, page_id, tenant_id)
     db.session.execute(sa.select(Page.id).where(Page.id == page.id).with_for_update())
     return page
+
+
+def _track_customizations(page: Page) -> None:
+    """Keep the page's template customizations current, in this transaction (after a flush)."""
+    record = customizations.latest_record(page)
+    if record is not None:
+        customizations.refresh(record, ordered_sections(page))
 
 
 def _values(section: Section) -> SimpleNamespace:

@@ -25,6 +25,11 @@ def get_seo(*, tenant_id: uuid.UUID, page_id: uuid.UUID) -> SeoMetadata:
     return seo
 
 
+def find_seo(*, tenant_id: uuid.UUID, page_id: uuid.UUID) -> SeoMetadata | None:
+    """The SEO metadata of one of the tenant's pages, or None when it has none."""
+    return _find(tenant_id, page_id)
+
+
 def upsert_seo(
     *, tenant_id: uuid.UUID, page_id: uuid.UUID, data: dict[str, Any], commit: bool = True
 ) -> SeoMetadata:

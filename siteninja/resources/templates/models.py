@@ -53,3 +53,7 @@ class PageTemplate(TimestampMixin, Base):
     )
     applied_at: Mapped[datetime] = mapped_column(default=utcnow)
     customizations: Mapped[dict] = mapped_column(default=dict)
+    # The sections as applied ({section_id, type, content, is_visible}, in template order): what
+    # later edits are compared with, even after the template itself changes. None on records
+    # made before tracking existed: their customizations are left as they are.
+    applied_sections: Mapped[list | None] = mapped_column(default=list)

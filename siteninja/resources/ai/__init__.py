@@ -1,0 +1,1 @@
+"""The AI content assistant resource."""

@@ -70,8 +70,3 @@ def lookup_prefix(key: str) -> str:
 def digest(key: str, pepper: bytes) -> str:
     """The stored form of a key: HMAC-SHA256 under the server's pepper, hex."""
     return hmac.new(pepper, key.encode("ascii"), hashlib.sha256).hexdigest()
-
-
-def matches(key: str, stored_digest: str, pepper: bytes) -> bool:
-    """Constant-time comparison of a presented key with a stored digest."""
-    return hmac.compare_digest(digest(key, pepper), stored_digest)

@@ -169,6 +169,8 @@ def start_gunicorn(target: str, port: int, env: dict[str, str], args: argparse.N
         str(ROOT / ".venv/bin/gunicorn"),
         "-k",
         "sync",
+        "--threads",
+        "1",  # more threads would turn sync workers into gthread ones
         "-w",
         str(args.workers),
         "-b",

@@ -22,6 +22,7 @@ from siteninja.resources.api_keys import usage as api_key_usage
 from siteninja.resources.api_keys.service import principal_for_key
 from siteninja.resources.auth.tokens import principal_for_claims
 from siteninja.resources.ops.routes import blp as ops_blp
+from siteninja.resources.ops.routes import metrics_blp
 
 EXPOSED_HEADERS = [
     "X-Request-ID",
@@ -83,7 +84,7 @@ def register_extensions(app: Flask) -> None:
     app.after_request(api_key_usage.count_request)
     limiter.init_app(app)
     # Health probes must never be throttled, nor fail when Redis (the limiter's store) is down.
-    app.config.setdefault("RATELIMIT_EXEMPT_BLUEPRINTS", (ops_blp.name,))
+    app.config.setdefault("RATELIMIT_EXEMPT_BLUEPRINTS", (ops_blp.name, metrics_blp.name))
     init_default_limit(app)
     cache.init_app(app)
     init_redis(app)

@@ -150,6 +150,8 @@ class BaseConfig:
 
     CACHE_DEFAULT_TIMEOUT = 300
     RESPONSE_CACHE_ENABLED = _bool("RESPONSE_CACHE_ENABLED", True)
+    METRICS_ENABLED = _bool("METRICS_ENABLED", True)
+    METRICS_ALLOW = [c.strip() for c in (_env("METRICS_ALLOW", "127.0.0.1/32,::1/128") or "").split(",")]
     JOBS_MODE = "rq" if REDIS_URL else "thread"
 
     API_TITLE = "SiteNinja API"

@@ -13,6 +13,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from siteninja.core import metrics
 from siteninja.core.context import request_state
 from siteninja.core.http import body_etag
 from siteninja.core.redis import redis_client
@@ -63,8 +64,10 @@ def lookup(namespace: str, tenant_id: uuid.UUID) -> Response | None:
     state["cache_probe"] = (key, current)
     if entry is None or entry[0] != current:
         state["cache"] = "miss"
+        metrics.observe_cache(namespace, hit=False)
         return None
     state["cache"] = "hit"
+    metrics.observe_cache(namespace, hit=True)
     response = Response(entry[2], status=200, mimetype="application/json")
     response.set_etag(entry[1])
     return response

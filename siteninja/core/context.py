@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 import uuid
+from functools import lru_cache
 from typing import Any
 
 from flask import has_request_context, request
 
 from siteninja.core.limits import client_address
+from siteninja.core.schemas import camelcase
 
+_RULE_ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 # fullmatch, not match: "$" would accept a trailing newline, which cannot go into a header.
 INTERNAL_REQUEST = "siteninja.internal"
 REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,128}")
@@ -47,3 +50,14 @@ def request_metadata() -> dict[str, Any]:
 def is_internal_request() -> bool:
     """True for a request the application dispatched to itself (e.g. to evaluate If-Match)."""
     return bool(request.environ.get(INTERNAL_REQUEST))
+
+
+def route_template() -> str | None:
+    """The matched route as documented (``/api/tenants/{tenantId}/pages``), None for no route."""
+    rule = request.url_rule
+    return None if rule is None else _documented(rule.rule)
+
+
+@lru_cache(maxsize=1024)
+def _documented(rule: str) -> str:
+    return _RULE_ARGUMENT.sub(lambda match: "{" + camelcase(match.group(1)) + "}", rule)

@@ -10,8 +10,8 @@ import time
 from flask import Flask, Response, current_app, request
 from werkzeug.test import EnvironBuilder
 
-from siteninja.core import idempotency, uploads
-from siteninja.core.context import INTERNAL_REQUEST, request_id, request_state
+from siteninja.core import idempotency, metrics, uploads
+from siteninja.core.context import INTERNAL_REQUEST, request_id, request_state, route_template
 from siteninja.core.errors import BadRequest, PreconditionFailed
 
 log = logging.getLogger("siteninja.request")
@@ -107,20 +107,26 @@ def _make_conditional(response: Response) -> None:
 
 
 def _log_request(response: Response) -> None:
+    """The request's metrics and its one JSON log line (never a credential)."""
     state = request_state()
     started = state.get("started")
-    elapsed = (time.perf_counter() - started) * 1000 if started else None
+    elapsed = time.perf_counter() - started if started else 0.0
+    route = route_template()
+    metrics.observe_request(request.method, route or "unmatched", response.status_code, elapsed)
     principal = state.get("principal")
     line = {
         "method": request.method,
         "path": request.path,
+        "route": route,
         "status": response.status_code,
-        "ms": round(elapsed, 2) if elapsed is not None else None,
+        "ms": round(elapsed * 1000, 2),
+        "cache": state.get("cache"),
         "requestId": request_id(),
         "tenantId": str(state["tenant_id"]) if state.get("tenant_id") else None,
         "principal": getattr(principal, "log_name", None),
     }
-    log.info(json.dumps(line))
+    if log.isEnabledFor(logging.INFO):
+        log.info(json.dumps(line))
 
 
 def register_request_hooks(app: Flask) -> None:

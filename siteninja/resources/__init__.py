@@ -9,6 +9,7 @@ from siteninja.resources.auth.routes import blp as auth_blp
 from siteninja.resources.branding.routes import blp as branding_blp
 from siteninja.resources.navigation.routes import blp as navigation_blp
 from siteninja.resources.ops.routes import blp as ops_blp
+from siteninja.resources.ops.routes import metrics_blp
 from siteninja.resources.pages.routes import blp as pages_blp
 from siteninja.resources.sections.routes import blp as sections_blp
 from siteninja.resources.seo.routes import blp as seo_blp
@@ -19,6 +20,7 @@ from siteninja.resources.users.routes import blp as users_blp
 
 BLUEPRINTS = (
     ops_blp,
+    metrics_blp,
     auth_blp,
     tenants_blp,
     users_blp,

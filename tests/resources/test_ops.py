@@ -229,6 +229,7 @@ PUBLIC_OPERATIONS = {
     ("post", "/api/auth/reset-password"),
     ("get", "/api/plans"),
     ("get", "/api/health"),
+    ("get", "/metrics"),
 }
 
 

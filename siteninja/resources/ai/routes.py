@@ -59,7 +59,7 @@ class SeoOptimize(AiView):
     @blp.doc(
         security=USER_OR_KEY_SECURITY,
         description="By pageId: a page of your tenant (a super_admin names tenantId); viewer or higher, "
-        "API keys need pages:read; another tenant's page or tenant is 404. By fields: any signed-in caller."
+        "API keys need pages:read; another tenant's page or tenant is 404. By fields: any signed-in caller.",
     )
     def post(self, data: dict[str, Any]):
         """Review a page's SEO (by pageId or by fields): issues per field and suggestions."""
@@ -76,7 +76,7 @@ class GeneratePage(AiView):
         description="tenantId defaults to your own (a super_admin must give it; another tenant is 404). "
         "The template is chosen among those the tenant's plan allows. With create: true the page is "
         "saved as a draft like POST /pages (editor or higher, API keys need pages:write; the plan's "
-        "page limit applies) and the answer is 201 with it under page."
+        "page limit applies) and the answer is 201 with it under page.",
     )
     def post(self, data: dict[str, Any]):
         """Generate a page from a prompt; create: true saves it as a draft (201)."""

@@ -9,7 +9,6 @@ process until the next flush (or its clean exit).
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import uuid
 from collections import Counter
@@ -21,10 +20,9 @@ from flask import Response, request
 from redis.exceptions import RedisError
 from sqlalchemy.dialects import postgresql, sqlite
 
-from siteninja.core.context import request_state
+from siteninja.core.context import request_state, route_template
 from siteninja.core.db import utcnow
 from siteninja.core.redis import redis_client
-from siteninja.core.schemas import camelcase
 from siteninja.extensions import db
 from siteninja.resources.api_keys.models import ApiKey, ApiKeyUsage
 
@@ -42,7 +40,6 @@ for i = 1, #ARGV, 2 do
   end
 end
 """
-_RULE_ARGUMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 Bucket = tuple[date, str, str]  # (day, method, route template)
 
@@ -82,18 +79,13 @@ class _LocalCounts:
 local_counts = _LocalCounts()
 
 
-def route_template(rule: str) -> str:
-    """``/api/tenants/<uuid:tenant_id>/pages`` → ``/api/tenants/{tenantId}/pages``."""
-    return _RULE_ARGUMENT.sub(lambda match: "{" + camelcase(match.group(1)) + "}", rule)
-
-
 def count_request(response: Response) -> Response:
     """After-request hook: count a request made with an API key under its route template."""
     principal = request_state().get("principal")
     if principal is None or principal.kind != "api_key" or request.url_rule is None:
         return response
     now = utcnow()
-    bucket = (now.date(), request.method, route_template(request.url_rule.rule))
+    bucket = (now.date(), request.method, route_template())
     client = redis_client()
     if client is None:
         local_counts.add(principal.id, bucket, now)

@@ -8,6 +8,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 from swagger_ui_bundle import swagger_ui_path
 
+from siteninja.core import metrics
 from siteninja.core.auth import PUBLIC_SECURITY
 from siteninja.core.envelope import Blueprint, ErrorEnvelopeSchema
 from siteninja.core.errors import Unavailable
@@ -39,6 +40,29 @@ class Health(MethodView):
                 headers=NO_STORE,
             )
         return report, NO_STORE
+
+
+metrics_blp = Blueprint(
+    "metrics", __name__, url_prefix="", description="Prometheus metrics (METRICS_ENABLED, METRICS_ALLOW)"
+)
+
+
+@metrics_blp.route("/metrics")
+class Metrics(MethodView):
+    @metrics_blp.doc(
+        security=PUBLIC_SECURITY,
+        responses={
+            "200": {
+                "description": "Prometheus text exposition format",
+                "content": {"text/plain": {"schema": {"type": "string"}}},
+            },
+            "403": {"description": "The client address is not in METRICS_ALLOW"},
+            "404": {"description": "Metrics are switched off (METRICS_ENABLED=false)"},
+        },
+    )
+    def get(self):
+        """Request counts and latency by route and status, cache, limits, deliveries, queue depth."""
+        return metrics.exposition(service.queue_depths)
 
 
 def docs_asset(filename: str):

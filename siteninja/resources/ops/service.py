@@ -39,3 +39,17 @@ def _redis_and_queue() -> dict[str, str]:
     except RedisError:
         return {"redis": "unavailable", "queue": "unavailable"}
     return {"redis": "ok", "queue": "ok" if depth < 10_000 else f"backlog {depth}"}
+
+
+def queue_depths() -> list[tuple[str, int]]:
+    """Jobs waiting on each RQ queue (none without Redis: jobs run in-process)."""
+    client = redis_client()
+    if client is None:
+        return []
+    try:
+        pipe = client.pipeline(transaction=False)
+        for name in QUEUES:
+            pipe.llen(f"rq:queue:{name}")
+        return list(zip(QUEUES, pipe.execute(), strict=True))
+    except RedisError:
+        return []

@@ -13,7 +13,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from siteninja.core import metrics
+from siteninja.core import metrics, throttle
 from siteninja.core.context import request_state
 from siteninja.core.http import body_etag
 from siteninja.core.redis import redis_client
@@ -79,7 +79,19 @@ def _read(generation_key: str, key: str) -> tuple[int, tuple[int, str, bytes] | 
         current, entry = cache.get_many(generation_key, key)
         return int(current or 0), entry
     prefix = current_app.config["CACHE_KEY_PREFIX"]
-    current, raw = client.mget(prefix + generation_key, prefix + key)
+    pending = throttle.pending_count()
+    pipe = client.pipeline(transaction=False)
+    if pending is not None:  # the caller's rate-limit count rides in the same round trip
+        throttle.increment_command(pipe, pending)
+    pipe.mget(prefix + generation_key, prefix + key)
+    try:
+        *counted, (current, raw) = pipe.execute()
+    except RedisError:
+        if pending is not None:
+            request_state()["pending_count"] = pending  # counted after the view, in-process if need be
+        raise
+    if pending is not None:
+        throttle.settle(pending, int(counted[0]))
     if raw is None:
         return int(current or 0), None
     built_under, etag, body = raw.split(b"\n", 2)

@@ -10,7 +10,7 @@ import time
 from flask import Flask, Response, current_app, request
 from werkzeug.test import EnvironBuilder
 
-from siteninja.core import idempotency, metrics, uploads
+from siteninja.core import idempotency, metrics, throttle, uploads
 from siteninja.core.context import INTERNAL_REQUEST, request_id, request_state, route_template
 from siteninja.core.errors import BadRequest, PreconditionFailed
 
@@ -137,5 +137,7 @@ def register_request_hooks(app: Flask) -> None:
     app.before_request(uploads.allow_uploads)  # before anything reads the body
     app.before_request(idempotency.replay_or_reserve)
     app.after_request(_finish_response)
+    # Registered after _finish_response so it runs before it: a 429 it makes is logged as such.
+    app.after_request(throttle.settle_unsent_count)
     app.after_request(uploads.drain_unread_body)
     app.after_request(idempotency.remember)

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from flask import Flask, Response, current_app, request
 from limits import RateLimitItem, parse
@@ -23,7 +24,7 @@ from redis.exceptions import RedisError
 
 from siteninja.core.auth import default_limit, limit_key, optional_principal
 from siteninja.core.context import is_internal_request, request_state
-from siteninja.core.errors import RateLimited
+from siteninja.core.errors import RateLimited, error_response
 from siteninja.core.limits import client_address
 from siteninja.core.redis import redis_client
 from siteninja.extensions import limiter
@@ -97,8 +98,22 @@ def init_default_limit(app: Flask) -> None:
     app.before_request(enforce_default_limit)
 
 
+@dataclass(frozen=True)
+class PendingCount:
+    """A default-limit count not sent yet: a cached read sends it with its cache lookup."""
+
+    key: str
+    period: int
+    amount: int
+    reset_at: int
+
+
 def enforce_default_limit() -> None:
-    """Count this request against its caller's limit; 429 once the window's allowance is spent."""
+    """Count this request against its caller's limit; 429 once the window's allowance is spent.
+
+    For a cached read with Redis, the count travels in the cache lookup's round trip instead
+    (``pending_count``/``settle``); whatever never reaches the lookup is counted after the view.
+    """
     if not limiter.enabled or request.endpoint is None or is_internal_request():
         return
     if request.blueprint in current_app.config["RATELIMIT_EXEMPT_BLUEPRINTS"]:
@@ -106,13 +121,49 @@ def enforce_default_limit() -> None:
     item = parsed(default_limit())
     period = item.get_expiry()
     window_start = int(time.time()) // period * period
-    count = _increment(
-        f"{COUNTER_PREFIX}{limit_key()}:{period}:{window_start}", period, window_start + period
-    )
-    window = Window(item.amount, max(0, item.amount - count), window_start + period, count > item.amount)
-    _note_window(window)
-    if window.breached:
-        raise RateLimited(f"Rate limit exceeded: {item.amount} per {period} seconds")
+    key = f"{COUNTER_PREFIX}{limit_key()}:{period}:{window_start}"
+    pending = PendingCount(key, period, item.amount, window_start + period)
+    if _is_cached_read() and redis_client() is not None:
+        request_state()["pending_count"] = pending
+        return
+    settle(pending, _increment(key, period, pending.reset_at))
+
+
+def _is_cached_read() -> bool:
+    view = current_app.view_functions.get(request.endpoint)
+    handler = getattr(getattr(view, "view_class", None), "get", None)
+    return request.method in ("GET", "HEAD") and hasattr(handler, "_cached_namespace")
+
+
+def pending_count() -> PendingCount | None:
+    """The default-limit count this request still owes, taken by whoever sends it."""
+    return request_state().pop("pending_count", None)
+
+
+def settle(pending: PendingCount, count: int) -> None:
+    """Record where the caller's window stands after ``count``; 429 when it is over the amount."""
+    breached = count > pending.amount
+    _note_window(Window(pending.amount, max(0, pending.amount - count), pending.reset_at, breached))
+    if breached:
+        raise RateLimited(f"Rate limit exceeded: {pending.amount} per {pending.period} seconds")
+
+
+def settle_unsent_count(response: Response) -> Response:
+    """After-request hook: a deferred count the view never sent (an error came first) is sent now."""
+    pending = pending_count()
+    if pending is None:
+        return response
+    try:
+        settle(pending, _increment(pending.key, pending.period, pending.reset_at))
+    except RateLimited as refused:
+        return error_response(429, message=refused.message)
+    return response
+
+
+def increment_command(pipe: Any, pending: PendingCount) -> None:
+    """Queue the count of ``pending`` on a Redis pipeline (its result is the first of the two)."""
+    pipe.incr(pending.key)
+    pipe.expire(pending.key, pending.period + 1)
 
 
 def _increment(key: str, period: int, expires_at: int) -> int:
@@ -120,8 +171,7 @@ def _increment(key: str, period: int, expires_at: int) -> int:
     if client is not None:
         try:
             pipe = client.pipeline(transaction=False)
-            pipe.incr(key)
-            pipe.expire(key, period + 1)
+            increment_command(pipe, PendingCount(key, period, 0, expires_at))
             return int(pipe.execute()[0])
         except RedisError:
             log.warning("rate-limit store unavailable; counting in this process")

@@ -11,7 +11,9 @@ from siteninja.core.auth import limit_key
 from siteninja.core.db import Base
 from siteninja.core.envelope import Api
 
-db = SQLAlchemy(model_class=Base)
+# A request ends soon after its commit: what it just wrote is serialized as it is, not re-read.
+SESSION_OPTIONS = {"expire_on_commit": False}
+db = SQLAlchemy(model_class=Base, session_options=SESSION_OPTIONS)
 migrate = Migrate()
 api = Api()
 jwt = JWTManager()

@@ -17,7 +17,7 @@ from siteninja import create_app
 from siteninja.config import normalize_database_url
 from siteninja.core.redis import redis_client
 from siteninja.core.throttle import reset_local_counters
-from siteninja.extensions import db, limiter
+from siteninja.extensions import SESSION_OPTIONS, db, limiter
 from tests import factories
 
 TMP_DIR = tempfile.mkdtemp(prefix="siteninja-tests-")
@@ -77,7 +77,12 @@ def db_session(app: Flask) -> Iterator[sa.orm.scoped_session]:
     transaction = connection.begin()
     original = db.session
     db.session = db._make_scoped_session(
-        {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": BoundSession}
+        {
+            **SESSION_OPTIONS,
+            "bind": connection,
+            "join_transaction_mode": "create_savepoint",
+            "class_": BoundSession,
+        }
     )
     client = redis_client()
     if client is not None:
@@ -97,7 +102,7 @@ def db_session(app: Flask) -> Iterator[sa.orm.scoped_session]:
 def own_session(monkeypatch) -> None:
     """A plain, unbound session, for fresh apps and threads that need real, separate transactions
     (the autouse fixture binds db.session to the test's single connection)."""
-    monkeypatch.setattr(db, "session", db._make_scoped_session({}))
+    monkeypatch.setattr(db, "session", db._make_scoped_session(dict(SESSION_OPTIONS)))
 
 
 @pytest.fixture

@@ -749,9 +749,11 @@ def test_page_detail_with_includes_runs_a_constant_number_of_queries(viewer, ten
         lambda page: pages_url(tenant, f"/slug/{page.slug}?include=sections,seo"),
     ):
         small_url, large_url = build(small), build(large)
+        db.session.expire_all()  # as in a request's fresh session: nothing already loaded
         with count_queries() as one:
             response = viewer.get(small_url)
         assert len(response.get_json()["data"]["sections"]) == 1
+        db.session.expire_all()
         with count_queries() as fifty:
             response = viewer.get(large_url)
         assert len(response.get_json()["data"]["sections"]) == 50

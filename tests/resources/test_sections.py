@@ -578,3 +578,14 @@ def test_section_list_runs_a_constant_number_of_queries(viewer, tenant):
     assert len(response.get_json()["data"]) == 50
     assert len(one) == len(fifty), (one, fifty)
     assert len(fifty) <= 5
+
+
+def test_a_section_create_takes_at_most_six_statements(app, tenant, editor):
+    page = factories.page(tenant=tenant)
+    url_ = url(page)
+    assert editor.post(url_, json={"type": "text", "content": {"title": "warm"}}).status_code == 201
+    db.session.expire_all()  # as in a request's fresh session
+    with count_queries() as statements:
+        response = editor.post(url_, json={"type": "text", "content": {"title": "Counted"}})
+    assert response.status_code == 201 and response.get_json()["data"]["sortOrder"] == 1
+    assert len(statements) <= 6, statements  # the page, lock + count, section, audit, event, (fan-out)

@@ -87,9 +87,8 @@ def create_section(*, tenant_id: uuid.UUID, page_id: uuid.UUID, data: dict[str, 
     Works on counts and one UPDATE rather than the page's section list, so adding stays
     constant-time however many sections the page has.
     """
-    page = locked_page(tenant_id, page_id)
+    page, count = locked_page_with_count(tenant_id, page_id)
     fields = dict(data)
-    count = db.session.scalar(sa.select(sa.func.count()).where(Section.page_id == page.id)) or 0
     position = min(fields.pop("sort_order", count), count)
     if position < count:
         db.session.execute(
@@ -227,8 +226,18 @@ def locked_page(tenant_id: uuid.UUID, page_id: uuid.UUID) -> Page:
     return page
 
 
+def locked_page_with_count(tenant_id: uuid.UUID, page_id: uuid.UUID) -> tuple[Page, int]:
+    """``locked_page`` and the number of its sections, in one statement."""
+    page = get_for_tenant_or_404(Page, page_id, tenant_id)
+    sections = sa.select(sa.func.count()).where(Section.page_id == Page.id).scalar_subquery()
+    count = db.session.scalar(sa.select(sections).where(Page.id == page.id).with_for_update(of=Page))
+    return page, count or 0
+
+
 def _track_customizations(page: Page) -> None:
     """Keep the page's template customizations current, in this transaction (after a flush)."""
+    if page.template_id is None:  # no template applied: nothing to compare with
+        return
     record = customizations.latest_record(page)
     if record is not None:
         customizations.refresh(record, ordered_sections(page))

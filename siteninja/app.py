@@ -19,6 +19,7 @@ from siteninja.extensions import api, cache, cors, db, jwt, limiter, migrate
 from siteninja.resources import BLUEPRINTS
 from siteninja.resources.auth.tokens import principal_for_claims
 from siteninja.resources.ops.routes import blp as ops_blp
+from siteninja.resources.sites.routes import blp as sites_blp
 
 EXPOSED_HEADERS = [
     "X-Request-ID",
@@ -79,6 +80,8 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     # Health probes must never be throttled, nor fail when Redis (the limiter's store) is down.
     limiter.exempt(ops_blp)
+    # Public sites count the anonymous limit themselves, in the same Redis round trip as the cache read.
+    limiter.exempt(sites_blp)
     cache.init_app(app)
     init_redis(app)
     if app.config["CORS_ORIGINS"]:

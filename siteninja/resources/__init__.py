@@ -8,6 +8,7 @@ from siteninja.resources.ops.routes import blp as ops_blp
 from siteninja.resources.pages.routes import blp as pages_blp
 from siteninja.resources.sections.routes import blp as sections_blp
 from siteninja.resources.seo.routes import blp as seo_blp
+from siteninja.resources.sites.routes import blp as sites_blp
 from siteninja.resources.subscriptions.routes import blp as subscriptions_blp
 from siteninja.resources.tenants.routes import blp as tenants_blp
 from siteninja.resources.users.routes import blp as users_blp
@@ -24,4 +25,5 @@ BLUEPRINTS = (
     seo_blp,
     branding_blp,
     subscriptions_blp,
+    sites_blp,
 )

@@ -14,6 +14,7 @@ from siteninja.core.auth import jwt_settings
 from siteninja.core.auth import loaders as auth_loaders
 from siteninja.core.errors import register_error_handlers
 from siteninja.core.http import register_request_hooks
+from siteninja.core.public_fast_path import PublicFastPath
 from siteninja.core.redis import init_redis
 from siteninja.extensions import api, cache, cors, db, jwt, limiter, migrate
 from siteninja.resources import BLUEPRINTS
@@ -47,6 +48,8 @@ def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
     register_request_hooks(app)
     register_blueprints(app)
     register_commands(app)
+    # Cache hits of the public site routes are answered before Flask (see core.public_fast_path).
+    app.wsgi_app = PublicFastPath(app)
     return app
 
 

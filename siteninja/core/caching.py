@@ -22,10 +22,11 @@ log = logging.getLogger("siteninja.cache")
 PENDING_KEY = "changed_tenants"
 DOMAINS_CHANGED_KEY = "changed_domains"
 DOMAINS_KEY = "site:domains"
+GENERATION_PREFIX = "gen:"  # core.public_cache reads these keys in Redis too
 
 
 def _generation_key(tenant_id: uuid.UUID) -> str:
-    return f"gen:{tenant_id}"
+    return f"{GENERATION_PREFIX}{tenant_id}"
 
 
 def generation(tenant_id: uuid.UUID) -> int:

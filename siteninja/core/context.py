@@ -26,9 +26,13 @@ def request_id() -> str | None:
         return None
     state = request_state()
     if "request_id" not in state:
-        incoming = request.headers.get("X-Request-ID", "")
-        state["request_id"] = incoming if REQUEST_ID_PATTERN.fullmatch(incoming) else uuid.uuid4().hex
+        state["request_id"] = sane_request_id(request.headers.get("X-Request-ID", ""))
     return state["request_id"]
+
+
+def sane_request_id(incoming: str) -> str:
+    """The client's ``X-Request-ID`` when it is sane, else a generated one."""
+    return incoming if REQUEST_ID_PATTERN.fullmatch(incoming) else uuid.uuid4().hex
 
 
 def request_metadata() -> dict[str, Any]:

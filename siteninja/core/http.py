@@ -34,6 +34,7 @@ DOCS_CSP = (
     "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
 )
 DOCS_PATHS = ("/api/docs",)
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def body_etag(body: bytes) -> str:
@@ -83,14 +84,19 @@ def _current_etag() -> str | None:
     return response.get_etag()[0]
 
 
+def standard_headers(path: str, *, secure: bool) -> dict[str, str]:
+    """The security headers of a response to ``path`` (a view's own values of them win)."""
+    csp = DOCS_CSP if path.startswith(DOCS_PATHS) else API_CSP
+    headers = {**SECURITY_HEADERS, "Content-Security-Policy": csp}
+    if secure:
+        headers["Strict-Transport-Security"] = HSTS
+    return headers
+
+
 def _finish_response(response: Response) -> Response:
     response.headers["X-Request-ID"] = request_id() or ""
-    for name, value in SECURITY_HEADERS.items():
+    for name, value in standard_headers(request.path, secure=request.is_secure).items():
         response.headers.setdefault(name, value)
-    docs = request.path.startswith(DOCS_PATHS)
-    response.headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else API_CSP)
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if request.method in READ_METHODS and response.status_code == 200 and response.is_json:
         _make_conditional(response)
     if not request.environ.get(INTERNAL_REQUEST):
@@ -108,17 +114,37 @@ def _make_conditional(response: Response) -> None:
 
 def _log_request(response: Response) -> None:
     state = request_state()
-    started = state.get("started")
+    log_request_line(
+        method=request.method,
+        path=request.path,
+        status=response.status_code,
+        started=state.get("started"),
+        request_id=request_id(),
+        tenant_id=state.get("tenant_id"),
+        principal=getattr(state.get("principal"), "log_name", None),
+    )
+
+
+def log_request_line(
+    *,
+    method: str,
+    path: str,
+    status: int,
+    started: float | None,
+    request_id: str | None,
+    tenant_id: object = None,
+    principal: str | None = None,
+) -> None:
+    """The one JSON log line of a request (``started`` is its ``time.perf_counter()``)."""
     elapsed = (time.perf_counter() - started) * 1000 if started else None
-    principal = state.get("principal")
     line = {
-        "method": request.method,
-        "path": request.path,
-        "status": response.status_code,
+        "method": method,
+        "path": path,
+        "status": status,
         "ms": round(elapsed, 2) if elapsed is not None else None,
-        "requestId": request_id(),
-        "tenantId": str(state["tenant_id"]) if state.get("tenant_id") else None,
-        "principal": getattr(principal, "log_name", None),
+        "requestId": request_id,
+        "tenantId": str(tenant_id) if tenant_id else None,
+        "principal": principal,
     }
     log.info(json.dumps(line))
 

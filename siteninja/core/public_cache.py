@@ -7,9 +7,10 @@ Three kinds of entries, all under the cache's key prefix:
   change to the tenant (``caching.invalidate`` bumps the generation that is part of the key);
 - ``site:lock:<host><path>``: the single-flight lock of a miss.
 
-On Redis one Lua script counts the anonymous rate limit (the limiter's own fixed-window counter) and
-reads the host entry, the tenant's generation and the body together. The embedded default keeps the
-same entries in flask-caching's in-process cache and counts through the limiter's memory storage.
+On Redis one Lua script counts the anonymous rate limit (the limiter's own fixed-window counter), reads
+the host entry, the tenant's generation and the body, and on a miss takes the build lock, all at once.
+The embedded default keeps the same entries in flask-caching's in-process cache and counts through the
+limiter's memory storage.
 """
 
 from __future__ import annotations
@@ -18,13 +19,11 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Response, current_app, request
-from limits import RateLimitItem, parse
-from limits.storage import RedisStorage
-from limits.strategies import FixedWindowRateLimiter
 from redis import Redis
 from redis.exceptions import RedisError
 
@@ -33,8 +32,9 @@ from siteninja.core.context import request_state
 from siteninja.core.errors import NotFound, RateLimited
 from siteninja.core.http import body_etag
 from siteninja.core.limits import client_address
-from siteninja.core.redis import redis_client
-from siteninja.extensions import cache, limiter
+from siteninja.core.public_limit import AnonLimit
+from siteninja.core.redis import EXTENSION_KEY as REDIS_EXTENSION
+from siteninja.extensions import cache
 
 log = logging.getLogger("siteninja.public_cache")
 
@@ -47,8 +47,12 @@ LOCK_MS = 5000
 WAIT_SECONDS = 3.0
 POLL_SECONDS = 0.01
 EXTENSION_KEY = "siteninja_public_cache"
+PREFETCHED = "siteninja.public_lookup"
 NO_SITE = "-"
+SITE_NOT_FOUND = "Site not found"
 
+# KEYS: domains generation, host entry, [rate-limit counter]
+# ARGV: key prefix, host..path, rate-limit window (s), lock token ('' = no lock), lock ms, generation prefix
 LOOKUP_SCRIPT = """
 local hits, ttl = false, false
 if KEYS[3] then
@@ -57,19 +61,31 @@ if KEYS[3] then
   ttl = redis.call('TTL', KEYS[3])
 end
 local domains = redis.call('GET', KEYS[1]) or '0'
+local function miss(tenant, generation)
+  if ARGV[4] == '' then return {hits, ttl, domains, tenant, generation, false, false} end
+  local lock = redis.call('SET', ARGV[1] .. 'site:lock:' .. ARGV[2], ARGV[4], 'NX', 'PX', ARGV[5])
+  return {hits, ttl, domains, tenant, generation, false, lock and 1 or 0}
+end
 local host = redis.call('GET', KEYS[2])
-if not host then return {hits, ttl, domains} end
+if not host then return miss(false, false) end
 local space = string.find(host, ' ', 1, true)
-if not space or string.sub(host, space + 1) ~= domains then return {hits, ttl, domains} end
+if not space or string.sub(host, space + 1) ~= domains then return miss(false, false) end
 local tenant = string.sub(host, 1, space - 1)
 if tenant == '-' then return {hits, ttl, domains, tenant} end
-local generation = redis.call('GET', ARGV[1] .. 'gen:' .. tenant) or '0'
+local generation = redis.call('GET', ARGV[1] .. ARGV[6] .. tenant) or '0'
 local body = redis.call('GET', ARGV[1] .. 'site:' .. tenant .. ':' .. generation .. ':' .. ARGV[2])
+if not body then return miss(tenant, generation) end
 return {hits, ttl, domains, tenant, generation, body}
 """
 RELEASE_SCRIPT = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
+"""
+# KEYS: entry, lock. ARGV: encoded entry, ttl (s), lock token.
+STORE_SCRIPT = """
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+return 1
 """
 
 
@@ -109,7 +125,8 @@ Builder = Callable[[uuid.UUID], Entry]
 
 @dataclass
 class Lookup:
-    """What one lookup found: the rate-limit count, the host's resolution, the generation and the body."""
+    """What one lookup found: the rate-limit count, the host's resolution, the generation, the body,
+    and whether this caller now holds the build lock (``token``) of the missing entry."""
 
     domains: str
     tenant_id: uuid.UUID | None = None
@@ -118,60 +135,17 @@ class Lookup:
     raw: bytes | None = None
     hits: int | None = None
     ttl: int | None = None
+    token: str | None = None
 
 
-@dataclass(frozen=True)
-class AnonLimit:
-    """The anonymous per-IP limit of this route, counted exactly where the limiter would count it."""
+@dataclass
+class Prefetched:
+    """A lookup the fast path already made for this request (counted once, lock held if any)."""
 
-    item: RateLimitItem
-    identity: tuple[str, ...]
-
-    @classmethod
-    def for_request(cls) -> AnonLimit | None:
-        """The limit for this request, or None when rate limiting is off."""
-        if not limiter.enabled:
-            return None
-        config = current_app.config
-        identity = (config["RATELIMIT_KEY_PREFIX"], f"ip:{client_address()}", request.endpoint or "")
-        return cls(parse(config["RATE_LIMIT_ANON"]), identity)
-
-    def redis_key(self) -> str | None:
-        """The limiter's Redis key, when the lookup script can count it in the same round trip."""
-        config = current_app.config
-        storage = limiter.storage
-        same_redis = config.get("RATELIMIT_STORAGE_URI") == config.get("REDIS_URL")
-        if (
-            same_redis
-            and isinstance(storage, RedisStorage)
-            and type(limiter.limiter) is FixedWindowRateLimiter
-        ):
-            return storage.prefixed_key(self.item.key_for(*self.identity))
-        return None
-
-    def counted(self, hits: int, ttl: int) -> dict[str, str]:
-        """Headers for a request the lookup script counted; 429 once the window is spent."""
-        now = int(time.time())
-        return self._verdict(hits <= self.item.amount, self.item.amount - hits, now + max(ttl, 0), now)
-
-    def hit(self) -> dict[str, str]:
-        """Count through the limiter's storage (the embedded default, or another strategy)."""
-        allowed = limiter.limiter.hit(self.item, *self.identity)
-        reset_at, remaining = limiter.limiter.get_window_stats(self.item, *self.identity)
-        return self._verdict(allowed, remaining, int(reset_at), int(time.time()))
-
-    def _verdict(self, allowed: bool, remaining: int, reset_at: int, now: int) -> dict[str, str]:
-        headers = {
-            "X-RateLimit-Limit": str(self.item.amount),
-            "X-RateLimit-Remaining": str(max(0, remaining)),
-            "X-RateLimit-Reset": str(reset_at),
-        }
-        if not allowed:
-            retry_after = str(max(1, reset_at - now))
-            raise RateLimited(
-                f"Rate limit exceeded: {self.item}", headers={**headers, "Retry-After": retry_after}
-            )
-        return headers
+    found: Lookup
+    limit: AnonLimit | None = None
+    limit_headers: dict[str, str] | None = None
+    allowed: bool = True
 
 
 class RedisStore:
@@ -181,34 +155,42 @@ class RedisStore:
         self.client = client
         self.prefix = prefix
         self._lookup = client.register_script(LOOKUP_SCRIPT)
+        self._store = client.register_script(STORE_SCRIPT)
         self._release = client.register_script(RELEASE_SCRIPT)
 
-    def lookup(self, host: str, path: str, counter: str | None = None, window: int = 0) -> Lookup:
-        """Count ``counter`` (if given) and read the host entry, the generation and the body at once."""
-        keys = [caching.domains_key(), self._host_key(host), *([counter] if counter else [])]
-        reply = list(self._lookup(keys=keys, args=[self.prefix, host + path, window]))
-        hits, ttl, domains, tenant, generation, raw = reply + [None] * (6 - len(reply))
-        found = Lookup(domains=domains.decode(), hits=hits, ttl=ttl)
+    def lookup(
+        self, host: str, path: str, *, counter: str | None = None, window: int = 0, token: str | None = None
+    ) -> Lookup:
+        """Count ``counter``, read the host entry, generation and body, and lock a miss for ``token``."""
+        keys = [self.prefix + caching.DOMAINS_KEY, self._host_key(host), *([counter] if counter else [])]
+        args = [self.prefix, host + path, window, token or "", LOCK_MS, caching.GENERATION_PREFIX]
+        reply = list(self._lookup(keys=keys, args=args))
+        hits, ttl, domains, tenant, generation, raw, locked = reply + [None] * (7 - len(reply))
+        found = Lookup(domains=domains.decode(), hits=hits, ttl=ttl, token=token if locked else None)
         if tenant == NO_SITE.encode():
             found.no_site = True
         elif tenant is not None:
             found.tenant_id, found.generation, found.raw = uuid.UUID(tenant.decode()), int(generation), raw
         return found
 
-    def remember_host(self, host: str, tenant_id: uuid.UUID | None, domains: str) -> None:
-        """Store the host's resolution, tagged with the domains generation read before resolving it."""
-        ttl = HOST_TTL if tenant_id else UNKNOWN_HOST_TTL
-        self.client.set(self._host_key(host), f"{tenant_id or NO_SITE} {domains}", ex=ttl)
+    def remember_host(self, host: str, tenant_id: uuid.UUID | None, domains: str) -> int:
+        """Store the host's resolution (tagged with the domains generation read before resolving it)
+        and read the tenant's generation, in one round trip."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.set(
+            self._host_key(host),
+            f"{tenant_id or NO_SITE} {domains}",
+            ex=HOST_TTL if tenant_id else UNKNOWN_HOST_TTL,
+        )
+        pipe.get(f"{self.prefix}{caching.GENERATION_PREFIX}{tenant_id}")
+        return int(pipe.execute()[1] or 0)
 
-    def store(self, key: str, entry: Entry, ttl: int) -> None:
-        self.client.set(self.prefix + key, entry.encode(), ex=ttl)
-
-    def try_lock(self, name: str) -> str | None:
-        """A token when this caller now builds ``name``; None when another caller already is."""
-        token = uuid.uuid4().hex
-        return token if self.client.set(self._lock_key(name), token, nx=True, px=LOCK_MS) else None
+    def store(self, key: str, entry: Entry, ttl: int, *, lock: str, token: str | None) -> None:
+        """Store the entry and release the build lock if this caller holds it, in one round trip."""
+        self._store(keys=[self.prefix + key, self._lock_key(lock)], args=[entry.encode(), ttl, token or ""])
 
     def unlock(self, name: str, token: str) -> None:
+        """Release the build lock of ``name`` if ``token`` still holds it."""
         self._release(keys=[self._lock_key(name)], args=[token])
 
     def _host_key(self, host: str) -> str:
@@ -225,8 +207,22 @@ class LocalStore:
         self._guard = threading.Lock()
         self._locks: dict[str, str] = {}
 
-    def lookup(self, host: str, path: str, counter: str | None = None, window: int = 0) -> Lookup:
-        """Read the host entry, then the generation and body it leads to (no network involved)."""
+    def lookup(
+        self, host: str, path: str, *, counter: str | None = None, window: int = 0, token: str | None = None
+    ) -> Lookup:
+        """Read the host entry, then the generation and body it leads to; lock a miss for ``token``."""
+        with self._guard:
+            found = self._read(host, path)
+            if (
+                token is not None
+                and found.raw is None
+                and not found.no_site
+                and host + path not in self._locks
+            ):
+                self._locks[host + path] = found.token = token
+        return found
+
+    def _read(self, host: str, path: str) -> Lookup:
         found = Lookup(domains=caching.domains_generation())
         resolved = cache.get(f"site:host:{host}")
         if resolved is None or resolved[1] != found.domains:
@@ -238,19 +234,16 @@ class LocalStore:
         found.raw = cache.get(body_key(found.tenant_id, found.generation, host, path))
         return found
 
-    def remember_host(self, host: str, tenant_id: uuid.UUID | None, domains: str) -> None:
-        ttl = HOST_TTL if tenant_id else UNKNOWN_HOST_TTL
-        cache.set(f"site:host:{host}", (tenant_id, domains), timeout=ttl)
+    def remember_host(self, host: str, tenant_id: uuid.UUID | None, domains: str) -> int:
+        cache.set(
+            f"site:host:{host}", (tenant_id, domains), timeout=HOST_TTL if tenant_id else UNKNOWN_HOST_TTL
+        )
+        return caching.generation(tenant_id) if tenant_id else 0
 
-    def store(self, key: str, entry: Entry, ttl: int) -> None:
+    def store(self, key: str, entry: Entry, ttl: int, *, lock: str, token: str | None) -> None:
         cache.set(key, entry.encode(), timeout=ttl)
-
-    def try_lock(self, name: str) -> str | None:
-        with self._guard:
-            if name in self._locks:
-                return None
-            token = self._locks[name] = uuid.uuid4().hex
-            return token
+        if token is not None:
+            self.unlock(lock, token)
 
     def unlock(self, name: str, token: str) -> None:
         with self._guard:
@@ -266,7 +259,7 @@ def body_key(tenant_id: uuid.UUID, generation: int, host: str, path: str) -> str
     return f"site:{tenant_id}:{generation}:{host}{path}"
 
 
-def entry_ttl(config: dict) -> int:
+def entry_ttl(config: Mapping[str, Any]) -> int:
     """How long a finished response stays cached.
 
     ``SITE_CACHE_TTL``, capped so that a response plus the time clients may keep it
@@ -276,13 +269,18 @@ def entry_ttl(config: dict) -> int:
     return max(1, min(config["SITE_CACHE_TTL"], asset_budget))
 
 
-def _store() -> Store:
-    store = current_app.extensions.get(EXTENSION_KEY)
+def store_for(app: Any) -> Store:
+    """The store of ``app``: Redis when it has a Redis client, else in-process (made once per app)."""
+    store = app.extensions.get(EXTENSION_KEY)
     if store is None:
-        client = redis_client()
-        store = RedisStore(client, current_app.config["CACHE_KEY_PREFIX"]) if client else LocalStore()
-        current_app.extensions[EXTENSION_KEY] = store
+        client = app.extensions.get(REDIS_EXTENSION)
+        store = RedisStore(client, app.config["CACHE_KEY_PREFIX"]) if client is not None else LocalStore()
+        app.extensions[EXTENSION_KEY] = store
     return store
+
+
+def _store() -> Store:
+    return store_for(current_app)
 
 
 def serve(*, host: str, path: str, resolve: Resolver, build: Builder) -> Response:
@@ -292,51 +290,61 @@ def serve(*, host: str, path: str, resolve: Resolver, build: Builder) -> Respons
     tenant and runs only after the tenant's generation was read, so what it reads is never older
     than the key it is stored under.
     """
-    limit = AnonLimit.for_request()
     store = _store()
-    counter = limit.redis_key() if limit is not None and isinstance(store, RedisStore) else None
     try:
-        found = store.lookup(host, path, counter, int(limit.item.get_expiry()) if counter else 0)
-        headers = _limit_headers(limit, found, counted=counter is not None)
-        entry = _cached(found) or _miss(store, found, host, path, resolve, build)
+        prefetched = request.environ.get(PREFETCHED) or _lookup(store, host, path)
+        if not prefetched.allowed:
+            raise RateLimited(
+                f"Rate limit exceeded: {prefetched.limit.item}", headers=prefetched.limit_headers
+            )
+        entry = _cached(prefetched.found) or _miss(store, prefetched.found, host, path, resolve, build)
     except RedisError:
         log.warning("public cache unavailable; serving %s%s from the database", host, path)
-        entry, headers = _uncached(host, resolve, build), {}
-    return _respond(entry, headers)
+        entry, prefetched = _uncached(host, resolve, build), None
+    return _respond(entry, (prefetched.limit_headers if prefetched else None) or {})
 
 
-def _limit_headers(limit: AnonLimit | None, found: Lookup, *, counted: bool) -> dict[str, str]:
+def _lookup(store: Store, host: str, path: str) -> Prefetched:
+    config = current_app.config
+    limit = AnonLimit.of(config, client_address(), request.endpoint or "")
+    counter = limit.redis_key(config) if limit is not None and isinstance(store, RedisStore) else None
+    window = limit.window if counter else 0
+    found = store.lookup(host, path, counter=counter, window=window, token=uuid.uuid4().hex)
     if limit is None:
-        return {}
-    return limit.counted(found.hits or 0, found.ttl or 0) if counted else limit.hit()
+        return Prefetched(found)
+    allowed, headers = limit.verdict(found.hits or 0, found.ttl or 0) if counter else limit.hit()
+    return Prefetched(found, limit, headers, allowed)
 
 
 def _cached(found: Lookup) -> Entry | None:
     if found.raw is None and not found.no_site:
         return None
     request_state()["cache"] = "hit"
-    return Entry.decode(found.raw) if found.raw is not None else Entry.missing("Site not found")
+    return Entry.decode(found.raw) if found.raw is not None else Entry.missing(SITE_NOT_FOUND)
 
 
 def _miss(store: Store, found: Lookup, host: str, path: str, resolve: Resolver, build: Builder) -> Entry:
-    """Build the entry once: concurrent misses of the same key wait for the first one's result."""
+    """Build the entry once: concurrent misses of the same key wait for the lock holder's result."""
     request_state()["cache"] = "miss"
-    name = host + path
-    token = store.try_lock(name)
-    if token is None:
+    if found.token is None:
         waited = _await(store, host, path)
         if waited is not None:
             return waited
+    key = None
     try:
-        if token is not None:
-            # The previous holder may have stored the entry between our lookup and our lock.
-            found = store.lookup(host, path)
-            if found.raw is not None or found.no_site:
-                return _cached(found)
-        return _fill(store, found, host, path, resolve, build)
+        tenant_id, generation = found.tenant_id, found.generation
+        if tenant_id is None:
+            tenant_id = resolve(host)
+            generation = store.remember_host(host, tenant_id, found.domains)
+        if tenant_id is None:
+            return Entry.missing(SITE_NOT_FOUND)
+        entry = build(tenant_id)
+        key = body_key(tenant_id, generation, host, path)
+        store.store(key, entry, entry_ttl(current_app.config), lock=host + path, token=found.token)
+        return entry
     finally:
-        if token is not None:
-            store.unlock(name, token)
+        if key is None and found.token is not None:
+            store.unlock(host + path, found.token)
 
 
 def _await(store: Store, host: str, path: str) -> Entry | None:
@@ -351,22 +359,9 @@ def _await(store: Store, host: str, path: str) -> Entry | None:
     return None
 
 
-def _fill(store: Store, found: Lookup, host: str, path: str, resolve: Resolver, build: Builder) -> Entry:
-    tenant_id, generation = found.tenant_id, found.generation
-    if tenant_id is None:
-        tenant_id = resolve(host)
-        store.remember_host(host, tenant_id, found.domains)
-        if tenant_id is None:
-            return Entry.missing("Site not found")
-        generation = caching.generation(tenant_id)
-    entry = build(tenant_id)
-    store.store(body_key(tenant_id, generation, host, path), entry, entry_ttl(current_app.config))
-    return entry
-
-
 def _uncached(host: str, resolve: Resolver, build: Builder) -> Entry:
     tenant_id = resolve(host)
-    return build(tenant_id) if tenant_id is not None else Entry.missing("Site not found")
+    return build(tenant_id) if tenant_id is not None else Entry.missing(SITE_NOT_FOUND)
 
 
 def _respond(entry: Entry, headers: dict[str, str]) -> Response:

@@ -1,4 +1,8 @@
-"""Public site delivery: /api/sites/<host> — no authentication, served from the cache."""
+"""Public site delivery: /api/sites/<host> — no authentication, served from the cache.
+
+``public_address`` tells ``core.public_fast_path`` where a view's responses are cached, so their hits
+are answered before Flask; everything else comes here.
+"""
 
 from __future__ import annotations
 
@@ -37,6 +41,8 @@ def public(func):
 
 @blp.route("")
 class SiteDocument(MethodView):
+    public_address = staticmethod(service.site_address)
+
     @public
     @blp.response(200, SiteSchema)
     def get(self, host: str):
@@ -46,6 +52,8 @@ class SiteDocument(MethodView):
 
 @blp.route("/pages/<string:slug>")
 class SitePage(MethodView):
+    public_address = staticmethod(service.page_address)
+
     @public
     @blp.response(200, SitePageSchema)
     def get(self, host: str, slug: str):
@@ -55,6 +63,8 @@ class SitePage(MethodView):
 
 @blp.route("/sitemap.xml")
 class SiteSitemap(MethodView):
+    public_address = staticmethod(service.sitemap_address)
+
     @public
     @blp.doc(responses=text_response("A sitemaps.org 0.9 urlset", "application/xml"))
     def get(self, host: str):
@@ -64,6 +74,8 @@ class SiteSitemap(MethodView):
 
 @blp.route("/robots.txt")
 class SiteRobots(MethodView):
+    public_address = staticmethod(service.robots_address)
+
     @public
     @blp.doc(responses=text_response("robots.txt", "text/plain"))
     def get(self, host: str):

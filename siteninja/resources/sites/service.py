@@ -23,7 +23,7 @@ from siteninja.core.errors import NotFound
 from siteninja.core.public_cache import Entry
 from siteninja.core.validators import HOSTNAME_LABEL, SLUG
 from siteninja.extensions import db
-from siteninja.resources.branding import service as branding_service
+from siteninja.resources.branding.models import DEFAULT_BRANDING, Branding
 from siteninja.resources.navigation import service as navigation_service
 from siteninja.resources.navigation.models import NAV_LOCATIONS, NavigationItem
 from siteninja.resources.pages.models import Page
@@ -35,6 +35,7 @@ from siteninja.resources.tenants.models import Domain, Tenant
 
 HOME = "_home"
 MAX_HOST = 253
+MAX_SLUG = 100
 PORT = re.compile(r"[0-9]{1,5}")
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 JSON_TYPE = "application/json"
@@ -76,32 +77,59 @@ def resolve_host(host: str) -> uuid.UUID | None:
     return db.session.scalar(sa.select(Domain.tenant_id).where(Domain.host == host))
 
 
+def site_address(*, host: str) -> tuple[str, str] | None:
+    """Where the site document of ``host`` is cached: (normalized host, path); None: no such site."""
+    return _address(host, "")
+
+
+def page_address(*, host: str, slug: str) -> tuple[str, str] | None:
+    """Where a page is cached; None for hosts and slugs that cannot exist (``_home``: the homepage)."""
+    if slug != HOME and not (len(slug) <= MAX_SLUG and SLUG.fullmatch(slug)):
+        return None
+    return _address(host, f"/pages/{slug}")
+
+
+def sitemap_address(*, host: str) -> tuple[str, str] | None:
+    """Where the sitemap of ``host`` is cached."""
+    return _address(host, "/sitemap.xml")
+
+
+def robots_address(*, host: str) -> tuple[str, str] | None:
+    """Where robots.txt of ``host`` is cached."""
+    return _address(host, "/robots.txt")
+
+
+def _address(raw_host: str, path: str) -> tuple[str, str] | None:
+    host = normalize_host(raw_host)
+    return (host, path) if host is not None else None
+
+
 def serve_site(*, host: str) -> Response:
     """The site document of ``host``: tenant, branding, menus and published pages."""
-    return _serve(host, "", lambda tenant_id, _: _site_entry(tenant_id))
+    return _serve(site_address(host=host), lambda tenant_id, _: _site_entry(tenant_id))
 
 
 def serve_page(*, host: str, slug: str) -> Response:
     """A published page of ``host`` by slug (``_home``: the homepage)."""
-    if slug != HOME and not (len(slug) <= 100 and SLUG.fullmatch(slug)):
+    if normalize_host(host) is not None and page_address(host=host, slug=slug) is None:
         raise NotFound("Page not found")
-    return _serve(host, f"/pages/{slug}", lambda tenant_id, _: _page_entry(tenant_id, slug))
+    return _serve(page_address(host=host, slug=slug), lambda tenant_id, _: _page_entry(tenant_id, slug))
 
 
 def serve_sitemap(*, host: str) -> Response:
     """The sitemaps.org sitemap of ``host``'s indexable published pages."""
-    return _serve(host, "/sitemap.xml", _sitemap_entry)
+    return _serve(sitemap_address(host=host), _sitemap_entry)
 
 
 def serve_robots(*, host: str) -> Response:
     """robots.txt of ``host``: its sitemap, or ``Disallow: /`` when no published page may be indexed."""
-    return _serve(host, "/robots.txt", _robots_entry)
+    return _serve(robots_address(host=host), _robots_entry)
 
 
-def _serve(raw_host: str, path: str, build: Callable[[uuid.UUID, str], Entry]) -> Response:
-    host = normalize_host(raw_host)
-    if host is None:
+def _serve(address: tuple[str, str] | None, build: Callable[[uuid.UUID, str], Entry]) -> Response:
+    if address is None:
         raise NotFound("Site not found")
+    host, path = address
     return public_cache.serve(
         host=host, path=path, resolve=resolve_host, build=lambda tenant_id: build(tenant_id, host)
     )
@@ -111,16 +139,25 @@ def _active_tenant(tenant_id: uuid.UUID) -> Tenant | None:
     return db.session.scalar(sa.select(Tenant).where(Tenant.id == tenant_id, Tenant.status == "active"))
 
 
+SITE_SCHEMA = SiteSchema()
+PAGE_SCHEMA = SitePageSchema()
+
+
 def _json(schema: Any, data: Any) -> Entry:
     body = current_app.json.dumps({"success": True, "data": schema.dump(data)}, separators=(",", ":"))
     return Entry.ok(body.encode(), JSON_TYPE)
 
 
 def _site_entry(tenant_id: uuid.UUID) -> Entry:
-    """Tenant, branding, menus and pages: four queries."""
-    tenant = _active_tenant(tenant_id)
-    if tenant is None:
+    """Tenant with its branding, published pages, menus: three queries."""
+    row = db.session.execute(
+        sa.select(Tenant, Branding)
+        .outerjoin(Branding, Branding.tenant_id == Tenant.id)
+        .where(Tenant.id == tenant_id, Tenant.status == "active")
+    ).first()
+    if row is None:
         return Entry.missing("Site not found")
+    tenant, branding = row
     pages = list(
         db.session.scalars(
             sa.select(Page)
@@ -130,11 +167,11 @@ def _site_entry(tenant_id: uuid.UUID) -> Entry:
     )
     document = {
         "tenant": tenant,
-        "branding": branding_service.get_branding(tenant_id=tenant_id),
+        "branding": branding or Branding(tenant_id=tenant_id, **DEFAULT_BRANDING),
         "navigation": menus(navigation_service.list_items(tenant_id=tenant_id), pages),
         "pages": pages,
     }
-    return _json(SiteSchema(), document)
+    return _json(SITE_SCHEMA, document)
 
 
 def page_path(page: Page) -> str:
@@ -180,25 +217,38 @@ def _shown(
     return True
 
 
-def _page_entry(tenant_id: uuid.UUID, slug: str) -> Entry:
-    """The published page with its SEO (one query) and its visible sections (one query)."""
-    stmt = (
-        sa.select(Page, SeoMetadata)
+def _page_statement(*, home: bool) -> sa.Select:
+    """A published page of an active tenant with its SEO and visible sections in order (built once)."""
+    visible = sa.and_(
+        Section.page_id == Page.id, Section.tenant_id == Page.tenant_id, Section.is_visible.is_(True)
+    )
+    return (
+        sa.select(Page, SeoMetadata, Section)
         .join(Tenant, Tenant.id == Page.tenant_id)
         .outerjoin(SeoMetadata, SeoMetadata.page_id == Page.id)
-        .where(Page.tenant_id == tenant_id, Page.status == "published", Tenant.status == "active")
-    )
-    stmt = stmt.where(Page.is_homepage.is_(True)) if slug == HOME else stmt.where(Page.slug == slug)
-    row = db.session.execute(stmt).first()
-    if row is None:
-        return Entry.missing("Page not found")
-    page, seo = row
-    sections = db.session.scalars(
-        sa.select(Section)
-        .where(Section.tenant_id == tenant_id, Section.page_id == page.id, Section.is_visible.is_(True))
+        .outerjoin(Section, visible)
+        .where(Page.tenant_id == sa.bindparam("tenant_id"), Page.status == "published")
+        .where(Tenant.status == "active")
+        .where(Page.is_homepage.is_(True) if home else Page.slug == sa.bindparam("slug"))
         .order_by(*SECTION_ORDER)
     )
-    return _json(SitePageSchema(), PageWithRelations(page, sections=list(sections), seo=seo))
+
+
+HOMEPAGE = _page_statement(home=True)
+PAGE_BY_SLUG = _page_statement(home=False)
+
+
+def _page_entry(tenant_id: uuid.UUID, slug: str) -> Entry:
+    """The published page with its SEO and its visible sections in order: one query."""
+    if slug == HOME:
+        rows = db.session.execute(HOMEPAGE, {"tenant_id": tenant_id}).all()
+    else:
+        rows = db.session.execute(PAGE_BY_SLUG, {"tenant_id": tenant_id, "slug": slug}).all()
+    if not rows:
+        return Entry.missing("Page not found")
+    page, seo = rows[0][0], rows[0][1]
+    sections = [section for _, _, section in rows if section is not None]
+    return _json(PAGE_SCHEMA, PageWithRelations(page, sections=sections, seo=seo))
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,16 @@ invalidation by every committed change, single-flight misses, the anonymous rate
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import threading
 import time
 import uuid
 
 import pytest
 from limits import parse
-from redis.exceptions import ConnectionError as RedisConnectionError
+from werkzeug.test import EnvironBuilder
 
 from siteninja.core import public_cache
 from siteninja.core.public_cache import CACHE_CONTROL, Entry, entry_ttl
@@ -124,7 +127,7 @@ def miss_statements(client, url: str) -> list[str]:
     return statements
 
 
-def test_a_page_miss_is_three_queries_for_one_or_thirty_sections(client, tenant):
+def test_a_page_miss_is_two_queries_for_one_or_thirty_sections(client, tenant):
     other = factories.tenant(name="Big")
     small = published(tenant, slug="page", is_homepage=True)
     big = published(other, slug="page", is_homepage=True)
@@ -134,10 +137,10 @@ def test_a_page_miss_is_three_queries_for_one_or_thirty_sections(client, tenant)
     seo(big, meta_title="Big")
     one = miss_statements(client, site_url(tenant, "/pages/page"))
     thirty = miss_statements(client, site_url(other, "/pages/page"))
-    assert len(one) == len(thirty) == 3, thirty
+    assert len(one) == len(thirty) == 2, thirty  # the host, then the page with its SEO and sections
 
 
-def test_a_site_miss_is_five_queries_for_one_or_twenty_menu_items(client, tenant):
+def test_a_site_miss_is_four_queries_for_one_or_twenty_menu_items(client, tenant):
     other = factories.tenant(name="Big")
     factories.nav_item(tenant=tenant, label="Only", url="/only")
     published(tenant, slug="only")
@@ -153,7 +156,7 @@ def test_a_site_miss_is_five_queries_for_one_or_twenty_menu_items(client, tenant
         root = root if nests else item
     one = miss_statements(client, site_url(tenant))
     twenty = miss_statements(client, site_url(other))
-    assert len(one) == len(twenty) == 5, twenty
+    assert len(one) == len(twenty) == 4, twenty  # host, tenant + branding, pages, menu items
     menus = client.get(site_url(other)).get_json()["data"]["navigation"]
     roots = menus["header"] + menus["footer"]
     assert len(roots) + sum(len(item["children"]) for item in roots) == 20
@@ -314,17 +317,17 @@ def test_the_anonymous_limit_applies_with_its_headers(site):
 # --- failure and lifetimes ---------------------------------------------------------------------
 
 
-class UnreachableStore:
-    def lookup(self, *args, **kwargs):
-        raise RedisConnectionError("Redis is down")
-
-
-def test_without_the_cache_the_site_is_served_from_the_database(client, site, monkeypatch):
+def test_without_redis_the_site_is_served_from_the_database(client, site):
     expected = client.get(site_url(site, "/pages/about")).get_data()
-    monkeypatch.setattr(public_cache, "_store", UnreachableStore)
-    response = client.get(site_url(site, "/pages/about"))
+    # Redis down for the cache; the limiter keeps a store (flask-limiter has one instance for all apps).
+    live = fresh_app(
+        REDIS_URL="redis://127.0.0.1:1/0", RATELIMIT_STORAGE_URI=os.environ.get("REDIS_URL") or "memory://"
+    )
+    down = live.test_client()
+    response = down.get(site_url(site, "/pages/about"))
     assert response.status_code == 200 and response.get_data() == expected
-    assert client.get(site_url("nobody.example.com")).status_code == 404
+    assert response.headers["Cache-Control"] == CACHE_CONTROL
+    assert down.get(site_url("nobody.example.com")).status_code == 404
 
 
 def test_the_cache_never_outlives_signed_asset_urls():
@@ -341,3 +344,67 @@ def test_entries_are_stored_in_redis_with_that_lifetime(app, client, site, monke
     keys = list(redis.scan_iter(f"{app.config['CACHE_KEY_PREFIX']}site:{site.id}:*"))
     assert len(keys) == 1
     assert 0 < redis.ttl(keys[0]) <= 420 - 60 - 300
+
+
+# --- the fast path (Redis): hits answered before Flask, exactly as Flask would -------------------
+
+# Date: werkzeug's make_conditional adds it to JSON responses; servers (gunicorn) add it to every one.
+VARYING = {"X-Request-ID", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Date"}
+
+
+def call_wsgi(wsgi, url: str, **kwargs) -> tuple[str, dict[str, str], bytes]:
+    environ = EnvironBuilder(path=url, environ_base={"REMOTE_ADDR": "127.0.0.1"}, **kwargs).get_environ()
+    captured = []
+    body = b"".join(wsgi(environ, lambda status, headers, *rest: captured.append((status, headers))))
+    status, headers = captured[0]
+    return status, dict(headers), body
+
+
+@pytest.mark.needs_services
+@pytest.mark.parametrize("suffix", SUFFIXES)
+@pytest.mark.parametrize("kind", ["GET", "HEAD", "304"])
+def test_the_fast_path_answers_a_hit_exactly_as_flask_does(app, site, caplog, suffix, kind):
+    url = site_url(site, suffix)
+    fast, flask_only = app.wsgi_app, app.wsgi_app.inner
+    etag = call_wsgi(fast, url)[1]["ETag"]
+    options = {"method": "HEAD"} if kind == "HEAD" else {}
+    if kind == "304":
+        options["headers"] = {"If-None-Match": etag}
+    with caplog.at_level(logging.INFO, logger="siteninja.request"):
+        answers = [call_wsgi(wsgi, url, **options) for wsgi in (fast, flask_only)]
+    (fast_status, fast_headers, fast_body), (status, headers, body) = answers
+    assert (fast_status, fast_body) == (status, body)
+    assert {k: v for k, v in fast_headers.items() if k not in VARYING} == {
+        k: v for k, v in headers.items() if k not in VARYING
+    }
+    assert set(fast_headers) == set(headers) - {"Date"}
+    lines = [
+        json.loads(record.getMessage()) for record in caplog.records if record.name == "siteninja.request"
+    ]
+    assert len(lines) == 2 and lines[0].keys() == lines[1].keys()
+    assert lines[0]["status"] == lines[1]["status"] == int(status.split()[0])
+
+
+@pytest.mark.needs_services
+def test_hits_never_reach_flask_and_misses_do(client, site, monkeypatch):
+    assert client.get(site_url(site, "/pages/about")).status_code == 200
+
+    def unreachable(**kwargs):
+        raise AssertionError("a cache hit reached the Flask view")
+
+    monkeypatch.setattr(sites_service, "serve_page", unreachable)
+    assert client.get(site_url(site, "/pages/about")).status_code == 200
+    assert client.get(site_url(site, "/pages/home")).status_code == 500  # a miss: the view runs
+
+
+def test_a_cors_request_is_answered_by_flask_with_its_cors_headers(site):
+    live = fresh_app(CORS_ORIGINS=["https://www.example.com"])
+    client = live.test_client()
+    url = site_url(site, "/pages/about")
+    assert client.get(url).status_code == 200
+    plain = client.get(url)
+    cors = client.get(url, headers={"Origin": "https://www.example.com"})
+    assert plain.headers["Vary"] == "Origin"
+    assert cors.headers["Access-Control-Allow-Origin"] == "https://www.example.com"
+    assert "Origin" in cors.headers["Vary"]
+    assert cors.get_data() == plain.get_data()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from limits import RateLimitItem, parse
@@ -16,6 +17,11 @@ from limits.storage import RedisStorage
 from limits.strategies import FixedWindowRateLimiter
 
 from siteninja.extensions import limiter
+
+
+@lru_cache(maxsize=32)
+def _parse(limit: str) -> RateLimitItem:
+    return parse(limit)
 
 
 @dataclass(frozen=True)
@@ -31,7 +37,7 @@ class AnonLimit:
         if not limiter.enabled:
             return None
         identity = (config["RATELIMIT_KEY_PREFIX"], f"ip:{address}", endpoint)
-        return cls(parse(config["RATE_LIMIT_ANON"]), identity)
+        return cls(_parse(config["RATE_LIMIT_ANON"]), identity)
 
     @property
     def window(self) -> int:

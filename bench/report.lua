@@ -5,6 +5,25 @@ wrk.body = os.getenv("BENCH_BODY")
 wrk.headers["Authorization"] = os.getenv("BENCH_AUTH")
 wrk.headers["Content-Type"] = "application/json"
 
+-- BENCH_WALK = a path with one %d: request n of a thread takes path
+-- (BENCH_WALK_START + n * BENCH_THREADS + thread) mod BENCH_WALK_SIZE, so no two requests of a run
+-- share a path until the walk wraps (every request a cache miss).
+local walk = os.getenv("BENCH_WALK")
+if walk then
+  local threads, size, stride = 0, tonumber(os.getenv("BENCH_WALK_SIZE")), tonumber(os.getenv("BENCH_THREADS"))
+  local start = tonumber(os.getenv("BENCH_WALK_START") or "0")
+  local counter = 0
+  setup = function(thread)
+    thread:set("offset", threads)
+    threads = threads + 1
+  end
+  request = function()
+    local n = (start + counter * stride + offset) % size
+    counter = counter + 1
+    return wrk.format(nil, string.format(walk, n))
+  end
+end
+
 done = function(summary, latency, requests)
   local seconds = summary.duration / 1e6
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write

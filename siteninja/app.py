@@ -14,6 +14,7 @@ from siteninja.core.auth import USER_OR_KEY_SECURITY, jwt_settings
 from siteninja.core.auth import loaders as auth_loaders
 from siteninja.core.errors import register_error_handlers
 from siteninja.core.http import register_request_hooks
+from siteninja.core.public_fast_path import PublicFastPath
 from siteninja.core.redis import init_redis
 from siteninja.core.throttle import add_rate_limit_headers, init_default_limit
 from siteninja.extensions import api, cache, cors, db, jwt, limiter, migrate
@@ -23,6 +24,7 @@ from siteninja.resources.api_keys.service import principal_for_key
 from siteninja.resources.auth.tokens import principal_for_claims
 from siteninja.resources.ops.routes import blp as ops_blp
 from siteninja.resources.ops.routes import metrics_blp
+from siteninja.resources.sites.routes import blp as sites_blp
 
 EXPOSED_HEADERS = [
     "X-Request-ID",
@@ -50,6 +52,8 @@ def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
     register_request_hooks(app)
     register_blueprints(app)
     register_commands(app)
+    # Cache hits of the public site routes are answered before Flask (see core.public_fast_path).
+    app.wsgi_app = PublicFastPath(app)
     return app
 
 
@@ -84,7 +88,8 @@ def register_extensions(app: Flask) -> None:
     app.after_request(api_key_usage.count_request)
     limiter.init_app(app)
     # Health probes must never be throttled, nor fail when Redis (the limiter's store) is down.
-    app.config.setdefault("RATELIMIT_EXEMPT_BLUEPRINTS", (ops_blp.name, metrics_blp.name))
+    # Public sites count the anonymous limit in their cache lookup's round trip when they can.
+    app.config.setdefault("RATELIMIT_EXEMPT_BLUEPRINTS", (ops_blp.name, metrics_blp.name, sites_blp.name))
     init_default_limit(app)
     cache.init_app(app)
     init_redis(app)

@@ -102,6 +102,7 @@ class BaseConfig:
     REDIS_URL = _env("REDIS_URL")
 
     SITE_BASE_DOMAIN = _env("SITE_BASE_DOMAIN", "siteninja.localhost")
+    SITE_CACHE_TTL = _int("SITE_CACHE_TTL", 300)
     CORS_ORIGINS = [o.strip() for o in (_env("CORS_ORIGINS", "") or "").split(",") if o.strip()]
     TRUSTED_PROXY_COUNT = _int("TRUSTED_PROXY_COUNT", 0)
     MAX_CONTENT_LENGTH = 1024 * 1024

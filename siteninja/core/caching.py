@@ -22,10 +22,13 @@ from siteninja.extensions import cache
 log = logging.getLogger("siteninja.cache")
 
 PENDING_KEY = "changed_tenants"
+DOMAINS_CHANGED_KEY = "changed_domains"
+DOMAINS_KEY = "site:domains"
+GENERATION_PREFIX = "gen:"  # core.public_cache reads these keys in Redis too
 
 
 def _generation_key(tenant_id: uuid.UUID) -> str:
-    return f"gen:{tenant_id}"
+    return f"{GENERATION_PREFIX}{tenant_id}"
 
 
 def generation(tenant_id: uuid.UUID) -> int:
@@ -111,6 +114,35 @@ def _store(key: str, built_under: int, body: bytes, ttl: int) -> None:
         log.warning("cache unavailable; response not stored")
 
 
+def domains_key() -> str:
+    """The key of the host-mapping generation, as stored (the cache's key prefix included)."""
+    return current_app.config["CACHE_KEY_PREFIX"] + DOMAINS_KEY
+
+
+def domains_generation() -> str:
+    """The generation of the host → tenant mapping ("0" before the first change).
+
+    A random token rather than a counter, so a lost key can never bring an old value back.
+    """
+    client = redis_client()
+    if client is None:
+        return cache.get(DOMAINS_KEY) or "0"
+    return (client.get(domains_key()) or b"0").decode()
+
+
+def retire_hosts() -> None:
+    """Retire every cached host → tenant resolution: any change to a domain row calls this after commit."""
+    token = uuid.uuid4().hex
+    client = redis_client()
+    try:
+        if client is None:
+            cache.set(DOMAINS_KEY, token, timeout=0)
+        else:
+            client.set(domains_key(), token)
+    except RedisError:
+        log.warning("host cache invalidation failed; host entries expire by TTL")
+
+
 def cached_response(namespace: str, ttl: int) -> Callable:
     """Cache a tenant-scoped GET's JSON response for ``ttl`` seconds, per URL and generation.
 
@@ -153,15 +185,20 @@ def _collect_changed_tenants(session: Session, flush_context: Any) -> None:
         tenant_id = _changed_tenant(obj)
         if tenant_id is not None:
             changed.add(tenant_id)
+        if getattr(obj, "__tablename__", None) == "domains":
+            session.info[DOMAINS_CHANGED_KEY] = True
 
 
 @event.listens_for(Session, "after_commit")
 def _invalidate_changed_tenants(session: Session) -> None:
     for tenant_id in session.info.pop(PENDING_KEY, set()):
         invalidate(tenant_id)
+    if session.info.pop(DOMAINS_CHANGED_KEY, False):
+        retire_hosts()
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_changed_tenants(session: Session, previous_transaction: Any) -> None:
     if previous_transaction.parent is None:
         session.info.pop(PENDING_KEY, None)
+        session.info.pop(DOMAINS_CHANGED_KEY, None)

@@ -29,9 +29,13 @@ def request_id() -> str | None:
         return None
     state = request_state()
     if "request_id" not in state:
-        incoming = request.headers.get("X-Request-ID", "")
-        state["request_id"] = incoming if REQUEST_ID_PATTERN.fullmatch(incoming) else uuid.uuid4().hex
+        state["request_id"] = sane_request_id(request.headers.get("X-Request-ID", ""))
     return state["request_id"]
+
+
+def sane_request_id(incoming: str) -> str:
+    """The client's ``X-Request-ID`` when it is sane, else a generated one."""
+    return incoming if REQUEST_ID_PATTERN.fullmatch(incoming) else uuid.uuid4().hex
 
 
 def request_metadata() -> dict[str, Any]:
@@ -55,9 +59,10 @@ def is_internal_request() -> bool:
 def route_template() -> str | None:
     """The matched route as documented (``/api/tenants/{tenantId}/pages``), None for no route."""
     rule = request.url_rule
-    return None if rule is None else _documented(rule.rule)
+    return None if rule is None else documented_route(rule.rule)
 
 
 @lru_cache(maxsize=1024)
-def _documented(rule: str) -> str:
+def documented_route(rule: str) -> str:
+    """A Werkzeug rule as the API documents it: ``<uuid:tenant_id>`` → ``{tenantId}``."""
     return _RULE_ARGUMENT.sub(lambda match: "{" + camelcase(match.group(1)) + "}", rule)

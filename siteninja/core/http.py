@@ -34,6 +34,7 @@ DOCS_CSP = (
     "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
 )
 DOCS_PATHS = ("/api/docs",)
+HSTS = "max-age=31536000; includeSubDomains"
 
 
 def body_etag(body: bytes) -> str:
@@ -83,14 +84,19 @@ def _current_etag() -> str | None:
     return response.get_etag()[0]
 
 
+def standard_headers(path: str, *, secure: bool) -> dict[str, str]:
+    """The security headers of a response to ``path`` (a view's own values of them win)."""
+    csp = DOCS_CSP if path.startswith(DOCS_PATHS) else API_CSP
+    headers = {**SECURITY_HEADERS, "Content-Security-Policy": csp}
+    if secure:
+        headers["Strict-Transport-Security"] = HSTS
+    return headers
+
+
 def _finish_response(response: Response) -> Response:
     response.headers["X-Request-ID"] = request_id() or ""
-    for name, value in SECURITY_HEADERS.items():
+    for name, value in standard_headers(request.path, secure=request.is_secure).items():
         response.headers.setdefault(name, value)
-    docs = request.path.startswith(DOCS_PATHS)
-    response.headers.setdefault("Content-Security-Policy", DOCS_CSP if docs else API_CSP)
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     if request.method in READ_METHODS and response.status_code == 200 and response.is_json:
         _make_conditional(response)
     if not request.environ.get(INTERNAL_REQUEST):
@@ -109,21 +115,44 @@ def _make_conditional(response: Response) -> None:
 def _log_request(response: Response) -> None:
     """The request's metrics and its one JSON log line (never a credential)."""
     state = request_state()
-    started = state.get("started")
+    log_request_line(
+        method=request.method,
+        path=request.path,
+        route=route_template(),
+        status=response.status_code,
+        started=state.get("started"),
+        request_id=request_id(),
+        cache=state.get("cache"),
+        tenant_id=state.get("tenant_id"),
+        principal=getattr(state.get("principal"), "log_name", None),
+    )
+
+
+def log_request_line(
+    *,
+    method: str,
+    path: str,
+    route: str | None,
+    status: int,
+    started: float | None,
+    request_id: str | None,
+    cache: str | None = None,
+    tenant_id: object = None,
+    principal: str | None = None,
+) -> None:
+    """The request's metrics and its one JSON log line (``started``: its ``time.perf_counter()``)."""
     elapsed = time.perf_counter() - started if started else 0.0
-    route = route_template()
-    metrics.observe_request(request.method, route or "unmatched", response.status_code, elapsed)
-    principal = state.get("principal")
+    metrics.observe_request(method, route or "unmatched", status, elapsed)
     line = {
-        "method": request.method,
-        "path": request.path,
+        "method": method,
+        "path": path,
         "route": route,
-        "status": response.status_code,
+        "status": status,
         "ms": round(elapsed * 1000, 2),
-        "cache": state.get("cache"),
-        "requestId": request_id(),
-        "tenantId": str(state["tenant_id"]) if state.get("tenant_id") else None,
-        "principal": getattr(principal, "log_name", None),
+        "cache": cache,
+        "requestId": request_id,
+        "tenantId": str(tenant_id) if tenant_id else None,
+        "principal": principal,
     }
     if log.isEnabledFor(logging.INFO):
         log.info(json.dumps(line))

@@ -118,15 +118,24 @@ def enforce_default_limit() -> None:
         return
     if request.blueprint in current_app.config["RATELIMIT_EXEMPT_BLUEPRINTS"]:
         return
-    item = parsed(default_limit())
-    period = item.get_expiry()
-    window_start = int(time.time()) // period * period
-    key = f"{COUNTER_PREFIX}{limit_key()}:{period}:{window_start}"
-    pending = PendingCount(key, period, item.amount, window_start + period)
+    pending = pending_for(limit_key(), parsed(default_limit()))
     if _is_cached_read() and redis_client() is not None:
         request_state()["pending_count"] = pending
         return
-    settle(pending, _increment(key, period, pending.reset_at))
+    settle(pending, count_now(pending))
+
+
+def pending_for(identity: str, item: RateLimitItem) -> PendingCount:
+    """The count ``identity`` owes ``item`` in the current fixed window."""
+    period = item.get_expiry()
+    window_start = int(time.time()) // period * period
+    key = f"{COUNTER_PREFIX}{identity}:{period}:{window_start}"
+    return PendingCount(key, period, item.amount, window_start + period)
+
+
+def count_now(pending: PendingCount) -> int:
+    """Send ``pending``'s count (Redis, else this process); the window's count after it."""
+    return _increment(pending.key, pending.period, pending.reset_at)
 
 
 def _is_cached_read() -> bool:
@@ -154,7 +163,7 @@ def settle_unsent_count(response: Response) -> Response:
     if pending is None:
         return response
     try:
-        settle(pending, _increment(pending.key, pending.period, pending.reset_at))
+        settle(pending, count_now(pending))
     except RateLimited as refused:
         return error_response(429, message=refused.message)
     return response
@@ -218,15 +227,16 @@ def _windows() -> list[Window]:
 
 
 def add_rate_limit_headers(response: Response) -> Response:
-    """After-request hook: one value per header, for the limit that matters most to the caller."""
-    for name in HEADER_NAMES:
-        if name != "Retry-After" or response.status_code == 429:
-            response.headers.pop(name, None)
+    """After-request hook: one value per header, for the limit that matters most to the caller
+    (a response whose view set them itself and noted no window, a public page, keeps its own)."""
     if not _storage_ready():
         return response
     windows = _windows()
     if not windows:
         return response
+    for name in HEADER_NAMES:
+        if name != "Retry-After" or response.status_code == 429:
+            response.headers.pop(name, None)
     refused = [w for w in windows if w.breached]
     shown = min(refused or windows, key=lambda w: (w.remaining, -w.reset_at if refused else w.reset_at))
     response.headers["X-RateLimit-Limit"] = str(shown.amount)

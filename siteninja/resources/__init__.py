@@ -13,6 +13,7 @@ from siteninja.resources.ops.routes import metrics_blp
 from siteninja.resources.pages.routes import blp as pages_blp
 from siteninja.resources.sections.routes import blp as sections_blp
 from siteninja.resources.seo.routes import blp as seo_blp
+from siteninja.resources.sites.routes import blp as sites_blp
 from siteninja.resources.subscriptions.routes import blp as subscriptions_blp
 from siteninja.resources.templates.routes import blp as templates_blp
 from siteninja.resources.tenants.routes import blp as tenants_blp
@@ -36,4 +37,5 @@ BLUEPRINTS = (
     files_blp,
     templates_blp,
     ai_blp,
+    sites_blp,
 )

@@ -16,6 +16,7 @@ from siteninja.core.errors import register_error_handlers
 from siteninja.core.http import register_request_hooks
 from siteninja.core.redis import init_redis
 from siteninja.extensions import api, cache, cors, db, jwt, limiter, migrate
+from siteninja.jobs import scheduler
 from siteninja.resources import BLUEPRINTS
 from siteninja.resources.auth.tokens import principal_for_claims
 from siteninja.resources.ops.routes import blp as ops_blp
@@ -46,6 +47,7 @@ def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
     register_request_hooks(app)
     register_blueprints(app)
     register_commands(app)
+    register_scheduler(app)
     return app
 
 
@@ -64,6 +66,9 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "sn:limit")
+    # Redis is loseable (DESIGN §1): while it is down, limits count in memory and writes go on.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     # Swagger UI would send the spec's URL to validator.swagger.io: the docs stay local.
     app.config.setdefault("OPENAPI_SWAGGER_UI_CONFIG", {"validatorUrl": None})
     db.init_app(app)
@@ -141,3 +146,8 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """Add the ``flask`` sub-commands."""
     cli.register(app)
+
+
+def register_scheduler(app: Flask) -> None:
+    """Periodic tasks: in this process on the embedded default (worker.py runs them otherwise)."""
+    scheduler.init_app(app)

@@ -119,6 +119,7 @@ class BaseConfig:
         int(s) for s in (_env("WEBHOOK_RETRY_SCHEDULE", "5,300,1800,7200,18000,36000,36000") or "").split(",")
     ]
     WEBHOOK_MAX_FAILURES = _int("WEBHOOK_MAX_FAILURES", 20)
+    WEBHOOK_SWEEP_SECONDS = _int("WEBHOOK_SWEEP_SECONDS", 5)
 
     STORAGE_BACKEND = _env("STORAGE_BACKEND", "local")
     UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
@@ -144,6 +145,8 @@ class BaseConfig:
 
     CACHE_DEFAULT_TIMEOUT = 300
     JOBS_MODE = "rq" if REDIS_URL else "thread"
+    # Periodic tasks (jobs/scheduler.py): worker.py runs them with RQ; without Redis, a thread does.
+    SCHEDULER_IN_PROCESS = JOBS_MODE == "thread"
 
     API_TITLE = "SiteNinja API"
     API_VERSION = "1.0.0"
@@ -168,6 +171,7 @@ class TestingConfig(BaseConfig):
     SECRET_KEY = "test-secret-key-not-for-production-0123456789"
     JWT_SECRET_KEY = "test-jwt-secret-key-not-for-production-0123456789"
     JOBS_MODE = "sync"
+    SCHEDULER_IN_PROCESS = False
     PASSWORD_HASH_CHEAP = True
     RATE_LIMIT_ANON = "1000/minute"
     RATE_LIMIT_USER = "5000/minute"

@@ -78,11 +78,18 @@ def _section_ids(tenant: Tenant) -> dict[str, uuid.UUID]:
     return {"section_id": section.id, "page_id": section.page_id}
 
 
+def _delivery_ids(tenant: Tenant) -> dict[str, uuid.UUID]:
+    delivery = factories.delivery(webhook=factories.webhook(tenant=tenant))
+    return {"delivery_id": delivery.id, "webhook_id": delivery.webhook_id}
+
+
 OBJECT_FACTORIES: dict[str, Callable[[Tenant], dict[str, uuid.UUID]]] = {
     "section_id": _section_ids,
     "page_id": lambda tenant: {"page_id": _seo_page(tenant).id},
     "nav_id": lambda tenant: {"nav_id": _nav(tenant).id},
     "user_id": lambda tenant: {"user_id": factories.user(tenant=tenant, role="viewer").id},
+    "delivery_id": lambda tenant: _delivery_ids(tenant),
+    "webhook_id": lambda tenant: {"webhook_id": factories.webhook(tenant=tenant).id},
 }
 
 

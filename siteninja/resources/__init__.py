@@ -11,6 +11,7 @@ from siteninja.resources.seo.routes import blp as seo_blp
 from siteninja.resources.subscriptions.routes import blp as subscriptions_blp
 from siteninja.resources.tenants.routes import blp as tenants_blp
 from siteninja.resources.users.routes import blp as users_blp
+from siteninja.resources.webhooks.routes import blp as webhooks_blp
 
 BLUEPRINTS = (
     ops_blp,
@@ -24,4 +25,5 @@ BLUEPRINTS = (
     seo_blp,
     branding_blp,
     subscriptions_blp,
+    webhooks_blp,
 )

@@ -5,12 +5,15 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import sqlalchemy as sa
+
 from siteninja.extensions import db
 from siteninja.resources.auth.tokens import issue_tokens
 from siteninja.resources.navigation.models import NavigationItem
 from siteninja.resources.pages.models import Page
 from siteninja.resources.sections.models import Section
 from siteninja.resources.sections.service import ordered_sections
+from siteninja.resources.subscriptions.models import Subscription
 from siteninja.resources.tenants.models import Tenant
 from siteninja.resources.tenants.service import create_tenant
 from siteninja.resources.users.models import User
@@ -119,3 +122,9 @@ def delivery(*, webhook: Webhook, event_type: str = "page.updated", **fields: An
     db.session.add(obj)
     db.session.commit()
     return obj
+
+
+def plan(tenant: Tenant, name: str) -> None:
+    """Put the tenant on plan ``name`` (its subscription row, as created with the tenant)."""
+    db.session.execute(sa.update(Subscription).where(Subscription.tenant_id == tenant.id).values(plan=name))
+    db.session.commit()

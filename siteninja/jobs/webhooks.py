@@ -88,8 +88,14 @@ def deliver(delivery_id: str) -> str:
         return "skipped"
     plan = _plan(key)
     db.session.commit()  # end the read: nothing stays locked while the receiver takes its time
-    if plan is None:
-        return "skipped"
+    if plan is None:  # its webhook or event is gone, or they disagree on the tenant: never send
+        db.session.execute(
+            sa.update(WebhookDelivery)
+            .where(WebhookDelivery.id == key)
+            .values(status="failed", error="Webhook or event missing; nothing sent", locked_until=None)
+        )
+        db.session.commit()
+        return "failed"
     outcome = _send(plan) if plan.sendable else webhooks.Outcome(error="Webhook is disabled; nothing sent")
     status = _record(plan, lease, outcome)
     log.info(
@@ -171,7 +177,8 @@ def _send(plan: _Plan) -> webhooks.Outcome:
 
 
 def _locked(model: type[M], key: uuid.UUID) -> M | None:
-    return db.session.get(model, key, with_for_update=True, populate_existing=True)
+    # FOR NO KEY UPDATE: new deliveries referencing the webhook (a KEY SHARE lock) need not wait.
+    return db.session.get(model, key, with_for_update={"key_share": True}, populate_existing=True)
 
 
 def _record(plan: _Plan, lease: datetime, outcome: webhooks.Outcome) -> str:

@@ -293,3 +293,21 @@ def test_the_sweep_cli_enqueues_what_is_due(app, clock, tenant):
 def test_job_keys_are_valid_rq_ids():
     key = sender.job_key(uuid.UUID("12345678-1234-5678-1234-567812345678"))
     assert key == "webhook-delivery-12345678123456781234567812345678"
+
+
+def test_a_delivery_whose_event_belongs_to_another_tenant_is_never_sent(tenant):
+    with receiver() as hook:
+        webhook = factories.webhook(tenant=tenant, url=hook.url())
+        foreign_event = factories.delivery(webhook=factories.webhook(tenant=factories.tenant())).event_id
+        delivery = sender.schedule_attempt(
+            webhook_id=webhook.id,
+            tenant_id=tenant.id,
+            event_id=foreign_event,
+            event_type="page.updated",
+            enqueue_now=False,
+        )
+        db.session.commit()
+        assert sender.deliver(str(delivery.id)) == "failed"
+    assert hook.requests == []
+    stored = db.session.get(WebhookDelivery, delivery.id, populate_existing=True)
+    assert stored.status == "failed" and stored.locked_until is None

@@ -8,7 +8,7 @@ from typing import Any
 from flask import url_for
 
 from siteninja.core.auth import require
-from siteninja.core.envelope import Blueprint
+from siteninja.core.envelope import Blueprint, ErrorEnvelopeSchema
 from siteninja.core.tenancy import TenantView
 from siteninja.resources.webhooks import service
 from siteninja.resources.webhooks.schemas import (
@@ -53,6 +53,7 @@ class WebhookList(TenantView):
     @require(role="admin", scope="webhooks:write")
     @blp.arguments(WebhookCreateSchema)
     @blp.response(201, WebhookWithSecretSchema)
+    @blp.alt_response(403, schema=ErrorEnvelopeSchema, description="plan_limit_exceeded: the plan's webhooks")
     def post(self, data: dict[str, Any], tenant_id: uuid.UUID):
         """Create a webhook; the answer carries its signing secret, this once."""
         webhook = service.create_webhook(tenant_id=tenant_id, data=data)
@@ -117,6 +118,7 @@ class WebhookDeliveries(WebhookView):
 class WebhookRedeliver(WebhookView):
     @require(role="admin", scope="webhooks:write")
     @blp.response(202, DeliverySchema)
+    @blp.alt_response(409, schema=ErrorEnvelopeSchema, description="The webhook is disabled")
     def post(self, tenant_id: uuid.UUID, webhook_id: uuid.UUID, delivery_id: uuid.UUID):
         """Queue a new attempt of that delivery's event, with the same webhook-id."""
         return service.redeliver(tenant_id=tenant_id, webhook_id=webhook_id, delivery_id=delivery_id)

@@ -47,7 +47,11 @@ def validate_webhook_url(value: str) -> None:
 
 def url_field(**kwargs: Any) -> fields.String:
     """A webhook URL (checked against the SSRF rules)."""
-    return fields.String(validate=validate_webhook_url, **kwargs)
+    return fields.String(
+        validate=validate_webhook_url,
+        metadata={"format": "uri", "description": "https:// URL on a public address (see docs/webhooks.md)"},
+        **kwargs,
+    )
 
 
 def events_field(**kwargs: Any) -> fields.List:
@@ -92,7 +96,8 @@ class WebhookQueryArgsSchema(ListArgsSchema):
 class DeliverySchema(BaseSchema):
     id = fields.UUID()
     event_id = fields.Function(
-        lambda delivery: events.wire_id(delivery.event_id), metadata={"description": "evt_…, the webhook-id"}
+        lambda delivery: events.wire_id(delivery.event_id),
+        metadata={"type": "string", "description": "evt_…: the webhook-id header of the delivery"},
     )
     event_type = fields.String()
     attempt = fields.Integer()

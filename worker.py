@@ -3,14 +3,21 @@ scheduler of periodic tasks (jobs/scheduler.py: the webhook sweep and others) in
 
 from __future__ import annotations
 
+import logging
 import sys
+import time
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Worker
 
 from siteninja import create_app
 from siteninja.core.redis import redis_client
 from siteninja.jobs import scheduler
 from siteninja.jobs.queue import QUEUES
+
+REDIS_RETRY_SECONDS = 2
+log = logging.getLogger("siteninja.worker")
 
 
 def main(argv: list[str]) -> int:
@@ -24,9 +31,19 @@ def main(argv: list[str]) -> int:
         burst = "--burst" in argv
         if not burst:
             scheduler.start_process(app)  # forked now, before anything connects; it ends with us
-        worker = Worker(list(QUEUES), connection=connection)
-        worker.work(burst=burst, with_scheduler=True)
-    return 0
+        while True:
+            try:
+                Worker(list(QUEUES), connection=connection).work(burst=burst, with_scheduler=True)
+                return 0
+            except (RedisConnectionError, RedisTimeoutError) as error:
+                # RQ gives up on some Redis errors (outside its dequeue loop): wait it out, start again.
+                # Nothing is lost meanwhile: the database holds what is due, and the sweep re-enqueues it.
+                if burst:
+                    raise
+                log.warning(
+                    "Redis unavailable (%s); the worker starts again in %s s", error, REDIS_RETRY_SECONDS
+                )
+                time.sleep(REDIS_RETRY_SECONDS)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Faults: Redis stopped while changes are committed, and the worker SIGKILLed mid-delivery.
+"""Faults: Redis stopped while changes are committed (and when the worker starts), and the worker
+SIGKILLed mid-delivery.
 The database decides what is due, so each costs a delay and never an event. Real gunicorn,
 ``python worker.py``, a redis-server of the test's own (never the shared one) and a receiver."""
 
@@ -15,13 +16,17 @@ import pytest
 import sqlalchemy as sa
 from standardwebhooks import Webhook as StandardWebhook
 
+from siteninja.core.redis import redis_client
 from siteninja.extensions import db
+from siteninja.jobs.queue import enqueue
 from siteninja.models import WebhookDelivery
+from tests.e2e.jobs_for_test import record_marker
 from tests.e2e.stack import (
     Gunicorn,
     RedisServer,
     WorkerProcess,
     drop_tenant,
+    free_port,
     live_app,
     login,
     seed_tenant,
@@ -151,3 +156,21 @@ def test_a_worker_killed_mid_delivery_20_times_loses_no_event(services):
     assert len(received) == 20  # every event arrived: 0 lost
     assert sum(received.values()) >= 20 + 20  # each killed attempt was sent again, under the same id
     assert duplicates_consistent
+
+
+def test_a_worker_started_while_redis_is_down_waits_for_it(app, tmp_path):
+    port = free_port()
+    worker = WorkerProcess(service_env(f"redis://127.0.0.1:{port}/0"), tmp_path)
+    redis = None
+    try:
+        assert wait_until(lambda: "Redis unavailable" in worker.output(), 30), worker.output()
+        assert worker.alive()
+        redis = RedisServer(tmp_path, port=port)
+        rq_app = live_app(redis.url, JOBS_MODE="rq")
+        with rq_app.app_context():
+            enqueue("default", record_marker, "sn:test:after-outage")
+            assert wait_until(lambda: redis_client().get("sn:test:after-outage"), 30), worker.output()
+    finally:
+        worker.stop()
+        if redis is not None:
+            redis.stop()

@@ -173,6 +173,7 @@ def test_200_rolled_back_transactions_deliver_nothing(stack, own_session):
         assert hook.wait_for(1, timeout=20)
         time.sleep(1.5)  # a sweep or two more: nothing else may come
         received = [r.headers["webhook-id"] for r in hook.requests]
+    print(f"\nfault (c): 200 transactions rolled back, {len(received) - 1} of them delivered (+1 committed)")
     assert received == [sentinel_id]
     with rq_app.app_context():
         rows = db.session.scalars(
@@ -220,6 +221,10 @@ def test_slow_streaming_and_redirecting_receivers_each_fail_within_the_timeout(s
             for hook in hooks.values():
                 stack.call("DELETE", f"/webhooks/{hook['id']}")
     assert attempts, stack.worker.output()
+    print(
+        "\nfault (d):",
+        {name: (a["durationMs"], a["responseStatus"], a["error"]) for name, a in attempts.items()},
+    )
     for name, attempt in attempts.items():
         assert attempt["status"] == "retrying", name
         assert attempt["durationMs"] <= (2 + 1) * 1000, (name, attempt["durationMs"])

@@ -88,28 +88,24 @@ def deliver(delivery_id: str) -> str:
         return "skipped"
     plan = _plan(key)
     db.session.commit()  # end the read: nothing stays locked while the receiver takes its time
-    if plan is None:  # its webhook or event is gone, or they disagree on the tenant: never send
-        db.session.execute(
-            sa.update(WebhookDelivery)
-            .where(WebhookDelivery.id == key)
-            .values(status="failed", error="Webhook or event missing; nothing sent", locked_until=None)
-        )
-        db.session.commit()
-        return "failed"
+    if plan is None:
+        return _give_up(key)
     outcome = _send(plan) if plan.sendable else webhooks.Outcome(error="Webhook is disabled; nothing sent")
     status = _record(plan, lease, outcome)
-    log.info(
-        json.dumps(
-            {
-                "delivery": str(plan.delivery_id),
-                "webhook": str(plan.webhook_id),
-                "status": status,
-                "responseStatus": outcome.status,
-                "ms": outcome.duration_ms,
-            }
-        )
-    )
+    summary = {"delivery": str(key), "webhook": str(plan.webhook_id), "status": status}
+    log.info(json.dumps({**summary, "responseStatus": outcome.status, "ms": outcome.duration_ms}))
     return status
+
+
+def _give_up(delivery_id: uuid.UUID) -> str:
+    """Its webhook or event is gone, or they disagree on the tenant: fail it, never send it."""
+    db.session.execute(
+        sa.update(WebhookDelivery)
+        .where(WebhookDelivery.id == delivery_id)
+        .values(status="failed", error="Webhook or event missing; nothing sent", locked_until=None)
+    )
+    db.session.commit()
+    return "failed"
 
 
 def _due(now: datetime) -> tuple[sa.ColumnElement[bool], ...]:

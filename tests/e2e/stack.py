@@ -96,6 +96,7 @@ class RedisServer(Process):
         ]
         super().__init__(args, dict(os.environ), log_dir / f"redis-{self.port}.log")
         if not wait_until(self.ping, STARTUP_TIMEOUT):
+            self.stop()
             raise RuntimeError(f"redis-server did not start:\n{self.output()}")
 
     @property

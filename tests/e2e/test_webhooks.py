@@ -37,13 +37,22 @@ class Stack:
     """The running services and the tenant they serve."""
 
     def __init__(self, log_dir: Path) -> None:
-        self.redis = RedisServer(log_dir)
         self.live = live_app(None)
         self.seeded = seed_tenant(self.live, pages=3)
-        env = service_env(self.redis.url)
-        self.web = Gunicorn(env, log_dir)
-        self.worker = WorkerProcess(env, log_dir)
-        self.token = login(self.web, self.seeded["email"])
+        self.processes: list = []
+        try:
+            self.redis = self._started(RedisServer(log_dir))
+            env = service_env(self.redis.url)
+            self.web = self._started(Gunicorn(env, log_dir))
+            self.worker = self._started(WorkerProcess(env, log_dir))
+            self.token = login(self.web, self.seeded["email"])
+        except BaseException:
+            self.close()
+            raise
+
+    def _started(self, process):
+        self.processes.append(process)
+        return process
 
     @property
     def tenant_id(self) -> uuid.UUID:
@@ -68,7 +77,7 @@ class Stack:
         return sorted(body["data"], key=lambda d: d["attempt"])
 
     def close(self) -> None:
-        for process in (self.worker, self.web, self.redis):
+        for process in reversed(self.processes):
             process.stop()
         drop_tenant(self.live, self.tenant_id)
 

@@ -18,6 +18,7 @@ from siteninja.core.public_fast_path import PublicFastPath
 from siteninja.core.redis import init_redis
 from siteninja.core.throttle import add_rate_limit_headers, init_default_limit
 from siteninja.extensions import api, cache, cors, db, jwt, limiter, migrate
+from siteninja.jobs import scheduler
 from siteninja.resources import BLUEPRINTS
 from siteninja.resources.api_keys import usage as api_key_usage
 from siteninja.resources.api_keys.service import principal_for_key
@@ -54,6 +55,7 @@ def create_app(config: str | type | None = None, **overrides: Any) -> Flask:
     register_commands(app)
     # Cache hits of the public site routes are answered before Flask (see core.public_fast_path).
     app.wsgi_app = PublicFastPath(app)
+    register_scheduler(app)
     return app
 
 
@@ -73,6 +75,9 @@ def register_extensions(app: Flask) -> None:
     # The limiter would join the values of every limit that applied; core.throttle writes them once.
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "sn:limit")
+    # Redis is loseable (DESIGN §1): while it is down, limits count in memory and writes go on.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     # Swagger UI would send the spec's URL to validator.swagger.io: the docs stay local.
     app.config.setdefault("OPENAPI_SWAGGER_UI_CONFIG", {"validatorUrl": None})
     db.init_app(app)
@@ -168,3 +173,8 @@ def register_blueprints(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """Add the ``flask`` sub-commands."""
     cli.register(app)
+
+
+def register_scheduler(app: Flask) -> None:
+    """Periodic tasks: in this process on the embedded default (worker.py runs them otherwise)."""
+    scheduler.init_app(app)

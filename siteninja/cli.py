@@ -1,4 +1,5 @@
-"""The ``flask`` sub-commands: seed, create-superadmin, audit purge, purge-expired, openapi write."""
+"""The ``flask`` sub-commands: seed, create-superadmin, audit purge, purge-expired, openapi write,
+webhooks sweep."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from flask.cli import with_appcontext
 from siteninja.core.errors import ApiError
 from siteninja.core.idempotency import purge_expired as purge_idempotency_records
 from siteninja.extensions import api
+from siteninja.jobs import webhooks as webhook_jobs
 from siteninja.resources.audit.service import purge_older_than as purge_audit_older_than
 from siteninja.resources.auth.tokens import purge_expired as purge_expired_tokens
 from siteninja.resources.users.service import create_superadmin
@@ -68,6 +70,19 @@ def purge_expired_command() -> None:
     click.echo(f"Deleted {tokens_removed} expired token rows and {records_removed} idempotency records.")
 
 
+@click.group("webhooks")
+def webhooks_group() -> None:
+    """Webhook deliveries."""
+
+
+@webhooks_group.command("sweep")
+@with_appcontext
+def webhooks_sweep() -> None:
+    """Enqueue every delivery that is due (the worker's scheduler does this every few seconds)."""
+    result = webhook_jobs.sweep()
+    click.echo(f"Enqueued {result['enqueued']} due webhook deliveries.")
+
+
 @click.group("openapi")
 def openapi_group() -> None:
     """The OpenAPI document."""
@@ -90,6 +105,7 @@ def register(app: Flask) -> None:
         create_superadmin_command,
         audit_group,
         purge_expired_command,
+        webhooks_group,
         openapi_group,
     ):
         app.cli.add_command(command)

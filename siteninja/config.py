@@ -91,6 +91,7 @@ class BaseConfig:
     SECRET_KEY = _env("SECRET_KEY") or secrets.token_urlsafe(32)
     JWT_SECRET_KEY = _env("JWT_SECRET_KEY") or secrets.token_urlsafe(32)
     API_KEY_PEPPER = _env("API_KEY_PEPPER")
+    API_KEY_USAGE_FLUSH_SECONDS = _int("API_KEY_USAGE_FLUSH_SECONDS", 30)
     JWT_ALGORITHM = "HS256"
     JWT_DECODE_ALGORITHMS = ["HS256"]
     JWT_ISSUER = _env("JWT_ISSUER", "siteninja")
@@ -124,6 +125,7 @@ class BaseConfig:
         int(s) for s in (_env("WEBHOOK_RETRY_SCHEDULE", "5,300,1800,7200,18000,36000,36000") or "").split(",")
     ]
     WEBHOOK_MAX_FAILURES = _int("WEBHOOK_MAX_FAILURES", 20)
+    WEBHOOK_SWEEP_SECONDS = _int("WEBHOOK_SWEEP_SECONDS", 5)
 
     STORAGE_BACKEND = _env("STORAGE_BACKEND", "local")
     UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
@@ -154,6 +156,8 @@ class BaseConfig:
     METRICS_ENABLED = _bool("METRICS_ENABLED", True)
     METRICS_ALLOW = [c.strip() for c in (_env("METRICS_ALLOW", "127.0.0.1/32,::1/128") or "").split(",")]
     JOBS_MODE = "rq" if REDIS_URL else "thread"
+    # Periodic tasks (jobs/scheduler.py): worker.py runs them with RQ; without Redis, a thread does.
+    SCHEDULER_IN_PROCESS = JOBS_MODE == "thread"
 
     API_TITLE = "SiteNinja API"
     API_VERSION = "1.0.0"
@@ -178,6 +182,7 @@ class TestingConfig(BaseConfig):
     SECRET_KEY = "test-secret-key-not-for-production-0123456789"
     JWT_SECRET_KEY = "test-jwt-secret-key-not-for-production-0123456789"
     JOBS_MODE = "sync"
+    SCHEDULER_IN_PROCESS = False
     PASSWORD_HASH_CHEAP = True
     RATE_LIMIT_ANON = "1000/minute"
     RATE_LIMIT_USER = "5000/minute"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import sqlalchemy as sa
+
 from siteninja.extensions import db
 from siteninja.resources.api_keys.models import ApiKey
 from siteninja.resources.api_keys.service import create_key
@@ -13,10 +15,13 @@ from siteninja.resources.navigation.models import NavigationItem
 from siteninja.resources.pages.models import Page
 from siteninja.resources.sections.models import Section
 from siteninja.resources.sections.service import ordered_sections
+from siteninja.resources.subscriptions.models import Subscription
 from siteninja.resources.tenants.models import Tenant
 from siteninja.resources.tenants.service import create_tenant
 from siteninja.resources.users.models import User
+from siteninja.resources.webhooks.models import Event, Webhook, WebhookDelivery
 from siteninja.services.passwords import hash_password
+from siteninja.services.webhooks import new_secret
 
 _counter = itertools.count(1)
 PASSWORD = "Sup3r-Secret!pw"
@@ -109,3 +114,36 @@ def key_client(app, key: ApiKey | str, *, header: str = "bearer"):
     else:
         client.environ_base["HTTP_X_API_KEY"] = secret
     return client
+
+
+def webhook(*, tenant: Tenant, **fields: Any) -> Webhook:
+    """An active webhook on every event; its default URL is a TEST-NET address, refused at delivery,
+    so a test that triggers a delivery by accident sends nothing anywhere. No API rules applied."""
+    fields.setdefault("url", "https://203.0.113.10/hooks/siteninja")
+    fields.setdefault("events", ["*"])
+    fields.setdefault("secret", new_secret())
+    obj = Webhook(tenant_id=tenant.id, **fields)
+    db.session.add(obj)
+    db.session.commit()
+    return obj
+
+
+def delivery(*, webhook: Webhook, event_type: str = "page.updated", **fields: Any) -> WebhookDelivery:
+    """A finished delivery of a new event to ``webhook`` (nothing is enqueued or sent)."""
+    event = Event(tenant_id=webhook.tenant_id, type=event_type, payload={"id": "evt_factory"}, body="{}")
+    db.session.add(event)
+    db.session.flush()
+    event.payload = {"id": f"evt_{event.id.hex}", "type": event_type, "data": {}}
+    fields.setdefault("status", "success")
+    obj = WebhookDelivery(
+        tenant_id=webhook.tenant_id, webhook_id=webhook.id, event_id=event.id, event_type=event_type, **fields
+    )
+    db.session.add(obj)
+    db.session.commit()
+    return obj
+
+
+def plan(tenant: Tenant, name: str) -> None:
+    """Put the tenant on plan ``name`` (its subscription row, as created with the tenant)."""
+    db.session.execute(sa.update(Subscription).where(Subscription.tenant_id == tenant.id).values(plan=name))
+    db.session.commit()

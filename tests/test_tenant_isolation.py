@@ -134,6 +134,11 @@ def _section_ids(tenant: Tenant) -> dict[str, uuid.UUID]:
     return {"section_id": section.id, "page_id": section.page_id}
 
 
+def _delivery_ids(tenant: Tenant) -> dict[str, uuid.UUID]:
+    delivery = factories.delivery(webhook=factories.webhook(tenant=tenant))
+    return {"delivery_id": delivery.id, "webhook_id": delivery.webhook_id}
+
+
 OBJECT_FACTORIES: dict[str, Callable[[Tenant], dict[str, uuid.UUID]]] = {
     "section_id": _section_ids,
     "page_id": lambda tenant: {"page_id": _seo_page(tenant).id},
@@ -142,6 +147,8 @@ OBJECT_FACTORIES: dict[str, Callable[[Tenant], dict[str, uuid.UUID]]] = {
     "key_id": lambda tenant: {"key_id": factories.api_key(tenant=tenant, scopes=["pages:read"]).id},
     "asset_id": lambda tenant: {"asset_id": _asset(tenant).id},
     "template_id": lambda tenant: {"template_id": _template(tenant).id},
+    "delivery_id": lambda tenant: _delivery_ids(tenant),
+    "webhook_id": lambda tenant: {"webhook_id": factories.webhook(tenant=tenant).id},
 }
 
 
@@ -223,6 +230,7 @@ def test_other_tenant_is_404_everywhere(app, tenant, intruder_kind):
     if intruder_kind == "user":
         intruder = factories.client_for(app, factories.user(tenant=other, role="owner"))
     else:
+        on_top_plan(other)  # its key's per-minute rate must outlast a call to every route
         intruder = factories.key_client(app, factories.api_key(tenant=other, scopes=["*"]))
     for rule, method in api_rules(app):
         if GLOBAL_ROUTE.match(rule.rule):

@@ -1,7 +1,7 @@
 """page templates remember the sections as applied (customization tracking)
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-24 10:00:00
 
 """
@@ -14,7 +14,7 @@ import siteninja.core.db  # noqa: F401
 
 # revision identifiers, used by Alembic.
 revision = '0005'
-down_revision = '0001'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 

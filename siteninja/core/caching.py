@@ -172,6 +172,8 @@ def cached_response(namespace: str, ttl: int) -> Callable:
 
 
 def _changed_tenant(obj: Any) -> uuid.UUID | None:
+    if getattr(obj, "cache_neutral", False):  # e.g. webhook deliveries: no cached response shows them
+        return None
     tenant_id = getattr(obj, "tenant_id", None)
     if tenant_id is None and getattr(obj, "__tablename__", None) == "tenants":
         tenant_id = obj.id

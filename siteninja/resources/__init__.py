@@ -18,6 +18,7 @@ from siteninja.resources.subscriptions.routes import blp as subscriptions_blp
 from siteninja.resources.templates.routes import blp as templates_blp
 from siteninja.resources.tenants.routes import blp as tenants_blp
 from siteninja.resources.users.routes import blp as users_blp
+from siteninja.resources.webhooks.routes import blp as webhooks_blp
 
 BLUEPRINTS = (
     ops_blp,
@@ -38,4 +39,5 @@ BLUEPRINTS = (
     templates_blp,
     ai_blp,
     sites_blp,
+    webhooks_blp,
 )

@@ -18,6 +18,7 @@ from siteninja.core import principal_cache
 from siteninja.core.idempotency import IdempotencyRecord
 from siteninja.core.redis import redis_client
 from siteninja.extensions import db
+from siteninja.jobs import scheduler
 from siteninja.models import ApiKey, ApiKeyUsage, AuditLog
 from siteninja.resources.api_keys import keys, service, usage
 from tests import factories
@@ -967,3 +968,17 @@ def test_redis_holds_neither_the_key_nor_its_digest(app, tenant, owner_client):
         for blob in (name, *values):
             text = blob.decode(errors="replace")
             assert data["key"] not in text and key_hash not in text, name
+
+
+def test_the_scheduler_flushes_usage_on_its_own(app, tenant):
+    task = scheduler.TASKS["api_keys.flush_usage"]
+    assert task.seconds(app) == app.config["API_KEY_USAGE_FLUSH_SECONDS"]
+    key = factories.api_key(tenant=tenant, scopes=["pages:read"])
+    client = factories.key_client(app, key)
+    for _ in range(3):
+        assert client.get(pages_url(tenant)).status_code == 200
+    task.func()
+    counted = db.session.scalar(
+        sa.select(sa.func.sum(ApiKeyUsage.count)).where(ApiKeyUsage.api_key_id == key.id)
+    )
+    assert counted == 3

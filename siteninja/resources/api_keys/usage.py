@@ -24,6 +24,7 @@ from siteninja.core.context import request_state, route_template
 from siteninja.core.db import utcnow
 from siteninja.core.redis import redis_client
 from siteninja.extensions import db
+from siteninja.jobs import scheduler
 from siteninja.resources.api_keys.models import ApiKey, ApiKeyUsage
 
 log = logging.getLogger("siteninja.api_keys.usage")
@@ -205,3 +206,6 @@ def usage_since(key_id: uuid.UUID, first_day: date) -> tuple[Counter, datetime |
 def window_start(days: int) -> date:
     """The first UTC day of a window of ``days`` days ending today."""
     return utcnow().date() - timedelta(days=days - 1)
+
+
+scheduler.every("API_KEY_USAGE_FLUSH_SECONDS", "api_keys.flush_usage", flush)

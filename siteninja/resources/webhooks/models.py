@@ -10,11 +10,30 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from siteninja.core.db import Base, CreatedMixin, TimestampMixin, tenant_fk, uuid_pk
 
+EVENT_TYPES = (
+    "page.created",
+    "page.updated",
+    "page.deleted",
+    "page.published",
+    "section.created",
+    "section.updated",
+    "section.deleted",
+    "branding.updated",
+    "tenant.created",
+    "tenant.updated",
+    "user.created",
+    "user.updated",
+    "asset.created",
+    "asset.deleted",
+)
+TEST_EVENT = "webhook.test"  # sent by POST /webhooks/{id}/test, to that webhook only
 DELIVERY_STATUSES = ("pending", "success", "retrying", "failed")
 
 
 class Event(CreatedMixin, Base):
     """Something that happened to a tenant's data, written with the change that caused it."""
+
+    cache_neutral = True  # bookkeeping: writing it changes nothing a cached response shows
 
     __tablename__ = "events"
     __table_args__ = (sa.Index("ix_events_tenant_id_created_at", "tenant_id", "created_at"),)
@@ -23,10 +42,14 @@ class Event(CreatedMixin, Base):
     tenant_id: Mapped[uuid.UUID] = tenant_fk()
     type: Mapped[str] = mapped_column(sa.String(64), index=True)
     payload: Mapped[dict] = mapped_column(default=dict)
+    # The exact bytes every delivery of the event sends and signs, serialized once at emit time.
+    body: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class Webhook(TimestampMixin, Base):
     """A customer URL subscribed to event types, with its signing secret."""
+
+    cache_neutral = True
 
     __tablename__ = "webhooks"
 
@@ -47,6 +70,8 @@ class Webhook(TimestampMixin, Base):
 
 class WebhookDelivery(TimestampMixin, Base):
     """One attempt to deliver an event to a webhook; the database decides what is due."""
+
+    cache_neutral = True
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (sa.Index("ix_webhook_deliveries_status_next_attempt_at", "status", "next_attempt_at"),)

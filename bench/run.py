@@ -98,7 +98,13 @@ def seed(app) -> dict[str, str]:
             data={"name": "Bench", "scopes": ["*"], "environment": "live"},
         )
         db.session.commit()
-        return {"tenant": str(tenant.id), "page": str(pages[0].id), "token": token, "key": key.secret}
+        return {
+            "tenant": str(tenant.id),
+            "page": str(pages[0].id),
+            "write_page": str(pages[1].id),  # section creates grow this one, not the page read
+            "token": token,
+            "key": key.secret,
+        }
 
 
 @dataclass(frozen=True)
@@ -127,7 +133,9 @@ def scenarios(ids: dict[str, str]) -> list[Scenario]:
         Scenario("page detail hit (JWT)", "GET", detail, credential=ids["token"]),
         Scenario("page detail hit (API key)", "GET", detail, credential=ids["key"]),
         Scenario("page list hit", "GET", f"{base}/pages?limit=20", credential=ids["token"]),
-        Scenario("section create", "POST", f"{base}/pages/{ids['page']}/sections", section, ids["token"]),
+        Scenario(
+            "section create", "POST", f"{base}/pages/{ids['write_page']}/sections", section, ids["token"]
+        ),
     ]
 
 

@@ -34,8 +34,11 @@ def _redis_and_queue() -> dict[str, str]:
     if client is None:
         return {"redis": "disabled", "queue": "in-process"}
     try:
-        client.ping()
-        depth = sum(client.llen(f"rq:queue:{name}") for name in QUEUES)
+        pipe = client.pipeline(transaction=False)  # one round trip for the ping and every queue
+        pipe.ping()
+        for name in QUEUES:
+            pipe.llen(f"rq:queue:{name}")
+        depth = sum(pipe.execute()[1:])
     except RedisError:
         return {"redis": "unavailable", "queue": "unavailable"}
     return {"redis": "ok", "queue": "ok" if depth < 10_000 else f"backlog {depth}"}

@@ -38,13 +38,16 @@ def flatten(document: dict[str, Any], schema: Any) -> Any:
             rest = {k: v for k, v in schema.items() if k != key}
             return flatten(document, {**resolve(document, schema[key][0]), **rest})
     if schema.get("allOf"):
-        merged: dict[str, Any] = {"properties": {}, "required": []}
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        merged: dict[str, Any] = {}
         for part in schema["allOf"]:
             part = flatten(document, resolve(document, part)) or {}
-            merged = {**merged, **part, "properties": {**merged["properties"], **part.get("properties", {})}}
-            merged["required"] = [*merged.get("required", []), *part.get("required", [])]
+            properties.update(part.get("properties") or {})
+            required += [name for name in part.get("required") or [] if name not in required]
+            merged.update(part)
         rest = {k: v for k, v in schema.items() if k != "allOf"}
-        return {**merged, **rest}
+        return {**merged, "properties": properties, "required": required, **rest}
     return schema
 
 

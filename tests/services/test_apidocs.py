@@ -98,6 +98,21 @@ DOCUMENT = {
         "/api/health": {
             "get": {"tags": ["ops"], "security": [], "responses": {"200": {"description": "OK"}}}
         },
+        "/api/session": {
+            "post": {
+                "tags": ["ops"],
+                "summary": "Sign in",
+                "security": [],
+                "responses": {
+                    "200": {
+                        "description": "OK",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/SessionEnvelope"}}
+                        },
+                    }
+                },
+            }
+        },
         "/api/legacy": {
             "get": {"security": [{"keyHeader": []}], "responses": {"200": {"description": "OK"}}},
         },
@@ -164,6 +179,10 @@ DOCUMENT = {
                 "type": "object",
                 "properties": {"label": {"type": "string"}, "parent": {"$ref": "#/components/schemas/Tag"}},
             },
+            "SessionEnvelope": {
+                "type": "object",
+                "properties": {"data": {"type": "object", "properties": {"accessToken": {"type": "string"}}}},
+            },
             "ItemEnvelope": {"type": "object", "properties": {"data": {"$ref": "#/components/schemas/Item"}}},
         },
     },
@@ -218,6 +237,14 @@ def test_collection_variables_and_auth():
         "value": "{{token}}",
         "in": "header",
     }
+
+
+def test_a_request_that_returns_an_access_token_stores_it_in_the_token_variable():
+    items = requests_by_name(build_collection(DOCUMENT))
+    (event,) = items["Sign in"]["event"]
+    assert event["listen"] == "test"
+    assert 'pm.collectionVariables.set("token", token)' in "\n".join(event["script"]["exec"])
+    assert "event" not in items["Get an item"]
 
 
 def test_path_parameters_from_path_level_refs_become_postman_variables():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import uuid
@@ -14,6 +15,9 @@ SCHEMA_URL = "https://schema.getpostman.com/json/collection/v2.1.0/collection.js
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 BEARER = {"type": "bearer", "bearer": [{"key": "token", "value": "{{token}}", "type": "string"}]}
 NOAUTH = {"type": "noauth"}
+# OpenAPI ignores header parameters with these names: the media types and the auth say them.
+IGNORED_HEADERS = {"accept", "content-type", "authorization"}
+TOKEN_FIELD = "accessToken"
 _PATH_PARAMETER = re.compile(r"\{([^{}]+)\}")
 
 
@@ -45,7 +49,7 @@ def build_collection(document: dict[str, Any], base_url: str = DEFAULT_BASE_URL)
             "schema": SCHEMA_URL,
         },
         "item": folders,
-        "auth": BEARER,
+        "auth": copy.deepcopy(BEARER),
         "variable": [
             {"key": "baseUrl", "value": base_url, "type": "string"},
             {"key": "token", "value": "", "type": "string"},
@@ -73,12 +77,40 @@ def _item(document: dict[str, Any], namespace: uuid.UUID, operation: spec.Operat
     body = _body(document, operation)
     if body is not None:
         request["body"] = body
-    return {
+    item: dict[str, Any] = {
         "id": str(uuid.uuid5(namespace, operation.key)),
         "name": operation.summary,
         "request": request,
         "response": [],
     }
+    if _returns_a_token(document, operation):
+        item["event"] = [_keep_token_script(namespace, operation)]
+    return item
+
+
+def _returns_a_token(document: dict[str, Any], operation: spec.Operation) -> bool:
+    """Whether a success response's ``data`` has an ``accessToken`` (login, refresh, register …)."""
+    for status, response in (operation.body.get("responses") or {}).items():
+        if not str(status).startswith("2"):
+            continue
+        media = spec.preferred_media((spec.resolve(document, response) or {}).get("content"))
+        envelope = spec.resolve(document, media[1].get("schema")) if media else None
+        data = spec.resolve(document, ((envelope or {}).get("properties") or {}).get("data"))
+        if TOKEN_FIELD in ((data or {}).get("properties") or {}):
+            return True
+    return False
+
+
+def _keep_token_script(namespace: uuid.UUID, operation: spec.Operation) -> dict[str, Any]:
+    """A test script that stores the access token of a successful answer in ``{{token}}``."""
+    lines = [
+        "if (pm.response.code < 300) {",
+        f"    const token = (pm.response.json().data || {{}}).{TOKEN_FIELD};",
+        '    if (token) { pm.collectionVariables.set("token", token); }',
+        "}",
+    ]
+    script_id = str(uuid.uuid5(namespace, f"script:{operation.key}"))
+    return {"listen": "test", "script": {"id": script_id, "type": "text/javascript", "exec": lines}}
 
 
 def _description(operation: spec.Operation) -> str:
@@ -95,10 +127,10 @@ def _auth(document: dict[str, Any], operation: spec.Operation) -> dict[str, Any]
     schemes = (document.get("components") or {}).get("securitySchemes") or {}
     names = [name for requirement in security for name in requirement]
     if any((schemes.get(name) or {}).get("scheme", "").lower() == "bearer" for name in names):
-        return BEARER
+        return copy.deepcopy(BEARER)
     header = next((schemes[name] for name in names if (schemes.get(name) or {}).get("in") == "header"), None)
     if header is None:
-        return BEARER
+        return copy.deepcopy(BEARER)
     attributes = [("key", header.get("name", "X-API-Key")), ("value", "{{token}}"), ("in", "header")]
     return {"type": "apikey", "apikey": [{"key": k, "value": v, "type": "string"} for k, v in attributes]}
 
@@ -143,7 +175,7 @@ def _headers(document: dict[str, Any], operation: spec.Operation) -> list[dict[s
     if media and not media[0].startswith("multipart/"):
         headers.append({"key": "Content-Type", "value": media[0]})
     for parameter in operation.parameters:
-        if parameter.get("in") == "header":
+        if parameter.get("in") == "header" and parameter["name"].lower() not in IGNORED_HEADERS:
             header = {
                 "key": parameter["name"],
                 "value": _text(spec.parameter_example(document, parameter)),
@@ -184,29 +216,29 @@ def _body(document: dict[str, Any], operation: spec.Operation) -> dict[str, Any]
 
 
 def _form_body(document: dict[str, Any], media_type: str, media_object: dict[str, Any]) -> dict[str, Any]:
+    """Form fields from the schema's properties: binary ones as files, required ones enabled."""
     schema = spec.resolve(document, media_object.get("schema")) or {}
     required = set(schema.get("required") or [])
+    multipart = media_type.startswith("multipart/")
     fields = []
     for name, prop in sorted((schema.get("properties") or {}).items()):
         prop = spec.resolve(document, prop) or {}
-        items = spec.resolve(document, prop.get("items")) or {}
-        is_file = prop.get("format") == "binary" or items.get("format") == "binary"
-        field: dict[str, Any] = (
-            {"key": name, "type": "file", "src": []}
-            if is_file
-            else {
-                "key": name,
-                "value": _text(minimal_example(document, prop)),
-                "type": "text",
-            }
-        )
-        if name not in required and not is_file:
+        if multipart and _is_binary(document, prop):
+            fields.append({"key": name, "type": "file", "src": []})
+            continue
+        field: dict[str, Any] = {"key": name, "value": _text(minimal_example(document, prop))}
+        if multipart:
+            field["type"] = "text"
+        if name not in required:
             field["disabled"] = True
         fields.append(field)
-    mode = "formdata" if media_type.startswith("multipart/") else "urlencoded"
-    if mode == "urlencoded":
-        fields = [{k: v for k, v in f.items() if k != "type"} for f in fields]
+    mode = "formdata" if multipart else "urlencoded"
     return {"mode": mode, mode: fields}
+
+
+def _is_binary(document: dict[str, Any], prop: dict[str, Any]) -> bool:
+    items = spec.resolve(document, prop.get("items")) or {}
+    return prop.get("format") == "binary" or items.get("format") == "binary"
 
 
 def _text(value: Any) -> str:

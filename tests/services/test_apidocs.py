@@ -291,6 +291,8 @@ def test_minimal_examples_respect_lengths_and_survive_cycles():
     document = {"components": {"schemas": {"Loop": tag}}}
     assert json.dumps(minimal_example(document, {"$ref": "#/components/schemas/Loop"}))
     assert minimal_example(DOCUMENT, {"$ref": "#/components/schemas/Missing"}) is None
+    assert minimal_example(DOCUMENT, {"type": ["string", "null"], "examples": ["x"]}) == "x"
+    assert minimal_example(DOCUMENT, {"type": ["null", "integer"], "exclusiveMinimum": 5}) == 6
 
 
 def test_multipart_bodies_become_form_data_with_a_file_field():

@@ -15,6 +15,8 @@ def minimal_example(document: dict[str, Any], schema: Any, depth: int = 0) -> An
     for key in ("example", "default"):
         if key in schema:
             return schema[key]
+    if isinstance(schema.get("examples"), list) and schema["examples"]:
+        return schema["examples"][0]  # OpenAPI 3.1 (JSON Schema) examples
     if schema.get("enum"):
         return schema["enum"][0]
     if depth >= MAX_DEPTH:

@@ -169,6 +169,8 @@ def media_example(document: dict[str, Any], media: dict[str, Any]) -> Any:
     schema = resolve(document, media.get("schema"))
     if isinstance(schema, dict) and "example" in schema:
         return schema["example"]
+    if isinstance(schema, dict) and isinstance(schema.get("examples"), list) and schema["examples"]:
+        return schema["examples"][0]
     return MISSING
 
 

@@ -339,4 +339,5 @@ def test_reference_has_a_webhooks_section_only_when_the_document_has_webhooks():
     hook = text.split("### item.created (POST)\n", 1)[1]
     assert "An item was created." in hook and "**Payload** (`application/json`): Item" in hook
     assert "| 2XX | Received |" in hook
+    assert "Requests Shop API sends to subscribed URLs" in text
     assert text == render_reference(copy.deepcopy({**DOCUMENT, **WEBHOOKS}))

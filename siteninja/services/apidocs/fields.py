@@ -34,6 +34,8 @@ def type_label(document: dict[str, Any], schema: Any) -> str:
         if schema.get(key):
             return " or ".join(type_label(document, choice) for choice in schema[key])
     schema = flatten(document, schema)
+    if "const" in schema:
+        return _literal(schema["const"])
     if schema.get("enum"):
         return " | ".join(_literal(value) for value in schema["enum"])
     label = _base_label(document, schema)

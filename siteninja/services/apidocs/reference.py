@@ -23,7 +23,9 @@ def render_reference(document: dict[str, Any]) -> str:
         for operation in members:
             lines += _operation(document, operation, f"{operation.method.upper()} {operation.path}")
     if hooks:
-        lines += ["## Webhooks", "", "Events SiteNinja sends to a subscribed URL (`POST`, signed).", ""]
+        title = (document.get("info") or {}).get("title") or "The API"
+        intro = f"Requests {title} sends to subscribed URLs, one per event (the heading names the method)."
+        lines += ["## Webhooks", "", intro, ""]
         for hook in hooks:
             lines += _operation(document, hook, f"{hook.path} ({hook.method.upper()})", webhook=True)
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -14,11 +14,11 @@ from sqlalchemy import inspect
 from siteninja.core.auth import Principal
 from siteninja.core.db import utcnow
 from siteninja.core.envelope import Paginated
-from siteninja.core.errors import Conflict, NotFound
+from siteninja.core.errors import Conflict, NotFound, ValidationFailed
 from siteninja.core.pagination import order_by, paginate
 from siteninja.core.tenancy import get_for_tenant_or_404, lock_tenant
 from siteninja.extensions import db
-from siteninja.resources.pages import templating
+from siteninja.resources.pages import changes, templating
 from siteninja.resources.pages.models import Page
 from siteninja.resources.pages.schemas import PageSchema
 from siteninja.resources.sections import service as sections
@@ -110,6 +110,7 @@ def create_page(
     filled-in copy), or gives a page without a template its sections.
     """
     fields = dict(data)
+    check_schedule(None, fields)
     next_order = _ensure_room_for_a_page(tenant_id)
     template_id = fields.pop("template_id", None)
     template = templating.template_for(tenant_id, template_id) if template_id else None
@@ -139,6 +140,7 @@ def create_page(
 def update_page(*, tenant_id: uuid.UUID, page_id: uuid.UUID, data: dict[str, Any]) -> Page:
     """Partial update; publishing stamps ``publishedAt``, a new homepage replaces the old one."""
     page = get_for_tenant_or_404(Page, page_id, tenant_id)
+    check_schedule(page, data)
     if data.get("slug", page.slug) != page.slug:
         _ensure_slug_free(tenant_id, data["slug"])
     publishing = data.get("status") == "published" and page.status != "published"
@@ -147,8 +149,12 @@ def update_page(*, tenant_id: uuid.UUID, page_id: uuid.UUID, data: dict[str, Any
     old = audit.snapshot(page)
     for key, value in data.items():
         setattr(page, key, value)
-    if publishing and page.published_at is None:
-        page.published_at = utcnow()
+    if publishing:
+        changes.note(db.session, page, "publish")
+        if page.published_at is None:
+            page.published_at = utcnow()
+        if "publish_at" not in data:  # published by hand: nothing left to schedule
+            page.publish_at = None
     db.session.flush()
     _record("publish" if publishing else "update", page, old)
     if publishing:
@@ -196,7 +202,8 @@ def duplicate_page(*, tenant_id: uuid.UUID, page_id: uuid.UUID, principal: Princ
 
 def reset_template(*, tenant_id: uuid.UUID, page_id: uuid.UUID) -> PageWithRelations:
     """Replace the page's sections with those of the template last applied to it; 422 if none."""
-    templating.reset(tenant_id=tenant_id, page_id=page_id)
+    page = templating.reset(tenant_id=tenant_id, page_id=page_id)
+    changes.note(db.session, page, "template.reset")
     db.session.commit()
     return get_page(tenant_id=tenant_id, page_id=page_id, include=["sections"])
 
@@ -208,6 +215,7 @@ def apply_template(
     with audit entries and section events in one transaction; the page with its sections."""
     page = sections.locked_page(tenant_id, page_id)
     templating.ensure_allowed(tenant_id, template)
+    changes.note(db.session, page, "template.apply")
     previous = page.template_id
     templating.apply(page=page, template=template, mode=mode)
     db.session.flush()
@@ -215,6 +223,42 @@ def apply_template(
         _emit(page, "page.updated")
     db.session.commit()
     return get_page(tenant_id=tenant_id, page_id=page_id, include=["sections", "template"])
+
+
+def restore_fields(*, page: Page, fields: dict[str, Any], revision_number: int) -> None:
+    """Write a revision's page fields back: 409 when its slug is now another page's, a restored
+    homepage replaces the current one; audited as ``restore``, emits ``page.updated``."""
+    if fields.get("slug", page.slug) != page.slug:
+        _ensure_slug_free(page.tenant_id, fields["slug"])
+    if fields.get("template_id") and db.session.get(Template, fields["template_id"]) is None:
+        fields = {**fields, "template_id": None}  # that template was deleted since
+    if fields.get("is_homepage") and not page.is_homepage:
+        _unset_homepage(page.tenant_id)
+    old = audit.snapshot(page)
+    for key, value in fields.items():
+        setattr(page, key, value)
+    db.session.flush()
+    audit.record(
+        action="restore",
+        resource_type="page",
+        resource_id=page.id,
+        tenant_id=page.tenant_id,
+        old=old,
+        new={**audit.snapshot(page), "restored_revision": revision_number},
+    )
+    _emit(page, "page.updated")
+
+
+def check_schedule(page: Page | None, data: dict[str, Any]) -> None:
+    """422 naming ``unpublishAt`` unless it falls after ``publishAt`` when both are set, counting the
+    stored value of the one the request leaves out (the schema already checked both are future)."""
+    publish_at = data["publish_at"] if "publish_at" in data else getattr(page, "publish_at", None)
+    unpublish_at = data["unpublish_at"] if "unpublish_at" in data else getattr(page, "unpublish_at", None)
+    if publish_at is not None and unpublish_at is not None and unpublish_at <= publish_at:
+        field = "unpublishAt" if "unpublish_at" in data else "publishAt"
+        other = "publishAt" if field == "unpublishAt" else "unpublishAt"
+        relation = "after" if field == "unpublishAt" else "before"
+        raise ValidationFailed(f"Must be {relation} {other}", field=field)
 
 
 def _with_relations(page: Page, include: Sequence[str]) -> PageWithRelations:

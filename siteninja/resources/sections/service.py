@@ -14,6 +14,7 @@ from siteninja.core.errors import NotFound, ValidationFailed
 from siteninja.core.pagination import order_by, paginate
 from siteninja.core.tenancy import get_for_tenant_or_404
 from siteninja.extensions import db
+from siteninja.resources.pages import changes as page_changes
 from siteninja.resources.pages.models import Page
 from siteninja.resources.sections.models import SECTION_TYPES, Section
 from siteninja.resources.sections.schemas import SectionSchema
@@ -132,6 +133,7 @@ def delete_section(*, tenant_id: uuid.UUID, page_id: uuid.UUID, section_id: uuid
 def reorder_sections(*, tenant_id: uuid.UUID, page_id: uuid.UUID, order: list[uuid.UUID]) -> list[Section]:
     """Put the page's sections in ``order``, which must list each of them exactly once."""
     page = locked_page(tenant_id, page_id)
+    page_changes.note(db.session, page, "reorder")
     siblings = ordered_sections(page)
     by_id = {section.id: section for section in siblings}
     _check_order(order, set(by_id))
@@ -159,14 +161,15 @@ def bulk_sections(
 ) -> dict[str, list[dict[str, Any]]]:
     """Apply create/update/delete operations in order, all in one transaction or none at all."""
     page = locked_page(tenant_id, page_id)
+    page_changes.note(db.session, page, "bulk")
     siblings = ordered_sections(page)
-    changes = [_apply(page, siblings, index, operation) for index, operation in enumerate(operations)]
+    applied = [_apply(page, siblings, index, operation) for index, operation in enumerate(operations)]
     db.session.flush()
     results = [
         {"op": op, "id": section.id, "data": None if op == "delete" else _values(section)}
-        for op, section, _ in changes
+        for op, section, _ in applied
     ]
-    _record(changes)
+    _record(applied)
     _track_customizations(page)
     db.session.commit()
     return {"results": results}
@@ -202,6 +205,20 @@ def apply_structure(*, page: Page, sections: list[dict[str, Any]], replace: bool
         created.append(_add(page, siblings, spec))
     changes += [("create", section, None) for section in created]
     _record(changes)
+    return created
+
+
+def replace_sections(*, page: Page, specs: list[dict[str, Any]]) -> list[Section]:
+    """Replace every section of ``page`` with new ones holding exactly ``specs`` (``type, content,
+    sort_order, is_visible``), as a revision recorded them; the caller commits."""
+    existing = ordered_sections(page)
+    removed: list[Change] = [("delete", section, _remove(section, existing)) for section in list(existing)]
+    created = []
+    for spec in specs:
+        fields = {**spec, "content": sanitize_content(dict(spec.get("content") or {}))}
+        created.append(Section(id=uuid.uuid4(), tenant_id=page.tenant_id, page_id=page.id, **fields))
+    db.session.add_all(created)
+    _record([*removed, *(("create", section, None) for section in created)])
     return created
 
 

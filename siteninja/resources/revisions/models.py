@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, deferred, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from siteninja.core.db import Base, CreatedMixin, JSONType, tenant_fk, uuid_pk
 
@@ -25,4 +25,4 @@ class PageRevision(CreatedMixin, Base):
     actor_type: Mapped[str] = mapped_column(sa.String(16))
     actor_id: Mapped[uuid.UUID | None]
     # Deferred: lists never load the snapshots they do not show.
-    snapshot: Mapped[dict] = deferred(mapped_column(JSONType))
+    snapshot: Mapped[dict] = mapped_column(JSONType, deferred=True)

@@ -8,9 +8,9 @@ from typing import Any
 from siteninja.core.auth import require
 from siteninja.core.envelope import Blueprint, ErrorEnvelopeSchema
 from siteninja.core.tenancy import TenantView
-from siteninja.resources.pages.schemas import PageDetailSchema
 from siteninja.resources.revisions import service
 from siteninja.resources.revisions.schemas import (
+    RestoredPageSchema,
     RevisionDetailSchema,
     RevisionQueryArgsSchema,
     RevisionSchema,
@@ -56,7 +56,7 @@ class RevisionDetail(RevisionView):
 @blp.route("/<uuid:revision_id>/restore")
 class RevisionRestore(RevisionView):
     @require(role="editor", scope="pages:write")
-    @blp.response(200, PageDetailSchema)
+    @blp.response(200, RestoredPageSchema)
     @blp.alt_response(
         409, schema=ErrorEnvelopeSchema, description="The revision's slug is now another page's"
     )

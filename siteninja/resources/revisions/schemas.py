@@ -6,6 +6,7 @@ from marshmallow import fields
 
 from siteninja.core.pagination import ListArgsSchema
 from siteninja.core.schemas import BaseSchema, Timestamp
+from siteninja.resources.pages.schemas import PageDetailSchema
 
 
 class RevisionSchema(BaseSchema):
@@ -38,3 +39,7 @@ class RevisionDetailSchema(RevisionSchema):
 
 class RevisionQueryArgsSchema(ListArgsSchema):
     """``?page=&limit=``; revisions are always newest first."""
+
+
+class RestoredPageSchema(PageDetailSchema):
+    """The page as restored: its fields with its sections and SEO, as ``?include=sections,seo`` shows."""

@@ -29,7 +29,6 @@ from siteninja.resources.seo.models import SeoMetadata
 from siteninja.resources.seo.schemas import SeoSchema, SeoUpdateSchema
 from siteninja.services import audit
 
-DEFAULT_KEPT = 50
 # Page fields a restore writes back (ids, owner and server timestamps stay as they are).
 RESTORED_FIELDS = {
     "title": "title",
@@ -89,7 +88,7 @@ def _record(session: Session, page: Page, action: str, actor_type: str, actor_id
             snapshot=snapshot_of(page, sections.ordered_sections(page), row[1]),
         )
     )
-    kept = int(current_app.config.get("PAGE_REVISIONS_KEPT", DEFAULT_KEPT))
+    kept = current_app.config["PAGE_REVISIONS_KEPT"]
     if number > kept:  # numbers are dense, so everything older than the newest ``kept`` is one range
         session.execute(
             sa.delete(PageRevision).where(

@@ -14,11 +14,11 @@ from sqlalchemy import inspect
 from siteninja.core.auth import Principal
 from siteninja.core.db import utcnow
 from siteninja.core.envelope import Paginated
-from siteninja.core.errors import Conflict, NotFound, ValidationFailed
+from siteninja.core.errors import Conflict, NotFound
 from siteninja.core.pagination import order_by, paginate
 from siteninja.core.tenancy import get_for_tenant_or_404, lock_tenant
 from siteninja.extensions import db
-from siteninja.resources.pages import changes, templating
+from siteninja.resources.pages import changes, scheduling, templating
 from siteninja.resources.pages.models import Page
 from siteninja.resources.pages.schemas import PageSchema
 from siteninja.resources.sections import service as sections
@@ -110,7 +110,7 @@ def create_page(
     filled-in copy), or gives a page without a template its sections.
     """
     fields = dict(data)
-    check_schedule(None, fields)
+    scheduling.check_schedule(None, fields)
     next_order = _ensure_room_for_a_page(tenant_id)
     template_id = fields.pop("template_id", None)
     template = templating.template_for(tenant_id, template_id) if template_id else None
@@ -140,7 +140,7 @@ def create_page(
 def update_page(*, tenant_id: uuid.UUID, page_id: uuid.UUID, data: dict[str, Any]) -> Page:
     """Partial update; publishing stamps ``publishedAt``, a new homepage replaces the old one."""
     page = get_for_tenant_or_404(Page, page_id, tenant_id)
-    check_schedule(page, data)
+    scheduling.check_schedule(page, data)
     if data.get("slug", page.slug) != page.slug:
         _ensure_slug_free(tenant_id, data["slug"])
     publishing = data.get("status") == "published" and page.status != "published"
@@ -247,18 +247,6 @@ def restore_fields(*, page: Page, fields: dict[str, Any], revision_number: int) 
         new={**audit.snapshot(page), "restored_revision": revision_number},
     )
     _emit(page, "page.updated")
-
-
-def check_schedule(page: Page | None, data: dict[str, Any]) -> None:
-    """422 naming ``unpublishAt`` unless it falls after ``publishAt`` when both are set, counting the
-    stored value of the one the request leaves out (the schema already checked both are future)."""
-    publish_at = data["publish_at"] if "publish_at" in data else getattr(page, "publish_at", None)
-    unpublish_at = data["unpublish_at"] if "unpublish_at" in data else getattr(page, "unpublish_at", None)
-    if publish_at is not None and unpublish_at is not None and unpublish_at <= publish_at:
-        field = "unpublishAt" if "unpublish_at" in data else "publishAt"
-        other = "publishAt" if field == "unpublishAt" else "unpublishAt"
-        relation = "after" if field == "unpublishAt" else "before"
-        raise ValidationFailed(f"Must be {relation} {other}", field=field)
 
 
 def _with_relations(page: Page, include: Sequence[str]) -> PageWithRelations:

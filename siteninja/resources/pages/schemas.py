@@ -10,13 +10,15 @@ from webargs.fields import DelimitedList
 
 from siteninja.core.db import utcnow
 from siteninja.core.pagination import ListArgsSchema, sort_field
-from siteninja.core.schemas import BaseSchema, ObjectSchema, StrictBoolean, Timestamp, text
+from siteninja.core.schemas import BaseSchema, ObjectSchema, StrictBoolean, StrictInteger, Timestamp, text
 from siteninja.core.validators import validate_slug
 from siteninja.resources.pages.models import PAGE_STATUSES
 from siteninja.resources.sections.schemas import SectionSchema, position
 from siteninja.resources.seo.schemas import SeoSchema
 
 INCLUDES = ("sections", "seo", "template")
+DEFAULT_PREVIEW_MINUTES = 60
+MAX_PREVIEW_MINUTES = 10_080
 
 
 class PageSchema(ObjectSchema):
@@ -133,3 +135,19 @@ class PageIncludeArgsSchema(BaseSchema):
             "({templateId, appliedAt, customizations} of the template last applied, or null)"
         },
     )
+
+
+class PreviewLinkCreateSchema(BaseSchema):
+    expires_in_minutes = StrictInteger(
+        load_default=DEFAULT_PREVIEW_MINUTES,
+        validate=validate.Range(min=1, max=MAX_PREVIEW_MINUTES),
+        metadata={"description": f"1-{MAX_PREVIEW_MINUTES} (a week); default {DEFAULT_PREVIEW_MINUTES}"},
+    )
+
+
+class PreviewLinkSchema(BaseSchema):
+    """A preview link: anyone holding ``url`` sees the page as it is now, until ``expiresAt``."""
+
+    url = fields.String(metadata={"description": "GET /api/sites/{host}/preview/{token} on this API"})
+    token = fields.String()
+    expires_at = Timestamp()

@@ -18,7 +18,7 @@ from siteninja.core.errors import Conflict, NotFound
 from siteninja.core.pagination import order_by, paginate
 from siteninja.core.tenancy import get_for_tenant_or_404, lock_tenant
 from siteninja.extensions import db
-from siteninja.resources.pages import changes, scheduling, templating
+from siteninja.resources.pages import changes, preview, scheduling, templating
 from siteninja.resources.pages.models import Page
 from siteninja.resources.pages.schemas import PageSchema
 from siteninja.resources.sections import service as sections
@@ -247,6 +247,18 @@ def restore_fields(*, page: Page, fields: dict[str, Any], revision_number: int) 
         new={**audit.snapshot(page), "restored_revision": revision_number},
     )
     _emit(page, "page.updated")
+
+
+def issue_preview_link(
+    *, tenant_id: uuid.UUID, page_id: uuid.UUID, expires_in_minutes: int
+) -> dict[str, Any]:
+    """A signed preview token of the page with its expiry and the host it is valid on."""
+    return preview.issue_link(tenant_id=tenant_id, page_id=page_id, expires_in_minutes=expires_in_minutes)
+
+
+def revoke_preview_links(*, tenant_id: uuid.UUID, page_id: uuid.UUID) -> None:
+    """Make every preview link of the page issued so far answer 404."""
+    preview.revoke_links(tenant_id=tenant_id, page_id=page_id)
 
 
 def _with_relations(page: Page, include: Sequence[str]) -> PageWithRelations:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from siteninja.core.redis import redis_client
 from siteninja.extensions import db
-from siteninja.models import AuditLog, Event, PageRevision
+from siteninja.models import AuditLog, Event, PageRevision, Template
 from tests import factories
 from tests.conftest import count_queries
 
@@ -312,3 +312,26 @@ def test_list_and_detail_run_a_constant_number_of_queries(viewer, editor, tenant
     assert len(response.get_json()["data"]["snapshot"]["sections"]) == 20
     # the caller, the page, the revision with its snapshot (and the page again without Redis)
     assert len(detail_small) == len(detail_large) <= (3 if redis_client() else 4), "\n".join(detail_large)
+
+
+def test_template_apply_reset_and_duplicate_name_their_revisions(editor, tenant):
+    template = Template(
+        name="Rev",
+        slug=factories.unique("rev-"),
+        category="home",
+        structure={"sections": [{"type": "hero", "content": {"title": "From the template"}}]},
+    )
+    db.session.add(template)
+    db.session.commit()
+    page = new_page(editor, tenant)
+    body = {"tenantId": str(tenant.id), "pageId": page["id"], "mode": "replace"}
+    assert editor.post(f"/api/templates/{template.id}/apply", json=body).status_code == 200
+    assert editor.post(pages_url(tenant, f"/{page['id']}/reset-template")).status_code == 200
+    assert [r["action"] for r in revisions(editor, tenant, page["id"])] == [
+        "template.reset", "template.apply", "create",
+    ]  # fmt: skip
+    copy = editor.post(pages_url(tenant, f"/{page['id']}/duplicate")).get_json()["data"]
+    [first] = revisions(editor, tenant, copy["id"])
+    assert (first["action"], first["number"]) == ("create", 1)
+    detail = editor.get(revisions_url(tenant, copy["id"], f"/{first['id']}")).get_json()["data"]
+    assert [s["content"]["title"] for s in detail["snapshot"]["sections"]] == ["From the template"]

@@ -335,3 +335,16 @@ def test_template_apply_reset_and_duplicate_name_their_revisions(editor, tenant)
     assert (first["action"], first["number"]) == ("create", 1)
     detail = editor.get(revisions_url(tenant, copy["id"], f"/{first['id']}")).get_json()["data"]
     assert [s["content"]["title"] for s in detail["snapshot"]["sections"]] == ["From the template"]
+
+
+def test_a_restore_shows_on_the_public_site_at_once(client, editor, tenant):
+    page = new_page(editor, tenant, title="Opening hours", slug="hours", status="published")
+    first = revisions(editor, tenant, page["id"])[0]
+    editor.put(pages_url(tenant, f"/{page['id']}"), json={"title": "Closed for winter"})
+    public = f"/api/sites/{tenant.subdomain}.siteninja.localhost/pages/hours"
+    assert client.get(public).get_json()["data"]["title"] == "Closed for winter"  # now cached
+    assert editor.get(pages_url(tenant, f"/{page['id']}")).get_json()["data"]["title"] == "Closed for winter"
+    editor.post(revisions_url(tenant, page["id"], f"/{first['id']}/restore"))
+    assert client.get(public).get_json()["data"]["title"] == "Opening hours"
+    private = editor.get(pages_url(tenant, f"/{page['id']}")).get_json()["data"]
+    assert private["title"] == "Opening hours"

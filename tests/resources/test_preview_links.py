@@ -13,7 +13,7 @@ from siteninja.core.redis import redis_client
 from siteninja.extensions import cache
 from siteninja.resources.pages import preview
 from tests import factories
-from tests.resources.public_site_helpers import host_of, site_url
+from tests.resources.public_site_helpers import fresh_app, host_of, site_url
 
 
 @pytest.fixture
@@ -155,13 +155,17 @@ def test_a_viewer_cannot_create_or_revoke_links(app, tenant, draft):
     assert viewer.delete(links_url(tenant, draft)).status_code == 403
 
 
-def test_previews_count_against_the_anonymous_limit(app, client, editor, tenant, draft, monkeypatch):
+def test_previews_count_against_the_anonymous_limit(editor, tenant, draft):
     link = new_link(editor, tenant, draft)
-    monkeypatch.setitem(app.config, "RATE_LIMIT_ANON", "2/minute")
-    statuses = [client.get(path_of(link)).status_code for _ in range(3)]
-    assert statuses == [200, 200, 429]
-    limited = client.get(path_of(link))
-    assert limited.get_json()["error"]["code"] == "rate_limited" and "Retry-After" in limited.headers
+    live = fresh_app(RATE_LIMIT_ANON="2/minute")  # (re)initializes the one limiter, enabled
+    client = live.test_client()
+    responses = [client.get(path_of(link)) for _ in range(3)]
+    assert [r.status_code for r in responses] == [200, 200, 429]
+    assert [r.headers["X-RateLimit-Remaining"] for r in responses] == ["1", "0", "0"]
+    refused = responses[-1]
+    assert refused.get_json()["error"]["code"] == "rate_limited" and "Retry-After" in refused.headers
+    # the same allowance as the other public routes of that visitor
+    assert client.get(site_url(tenant)).status_code == 429
 
 
 def test_the_preview_route_is_documented_as_public(client):

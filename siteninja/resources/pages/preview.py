@@ -48,7 +48,7 @@ def issue_link(*, tenant_id: uuid.UUID, page_id: uuid.UUID, expires_in_minutes: 
         "x": expires_at.timestamp(),
     }
     token = _serializer().dumps(claims)
-    tenant = db.session.get(Tenant, tenant_id)
+    host = f"{db.session.get(Tenant, tenant_id).subdomain}.{current_app.config['SITE_BASE_DOMAIN']}"
     audit.record(
         action="create_preview_link",
         resource_type="page",
@@ -57,7 +57,6 @@ def issue_link(*, tenant_id: uuid.UUID, page_id: uuid.UUID, expires_in_minutes: 
         new={"expires_at": expires_at, "preview_version": page.preview_version},
     )
     db.session.commit()
-    host = f"{tenant.subdomain}.{current_app.config['SITE_BASE_DOMAIN']}"
     return {"token": token, "expires_at": expires_at, "host": host}
 
 

@@ -129,8 +129,8 @@ def test_detail_shows_the_snapshot_in_the_shape_of_the_page_with_sections_and_se
 
 def test_restore_round_trips_the_page_its_sections_and_its_seo(editor, tenant):
     """GET ?include=sections,seo before a change equals the GET after restoring the revision taken
-    then, except: the sections' ids, createdAt and updatedAt (recreated) and the updatedAt of the
-    page and of its SEO (rewritten in place: same id and createdAt)."""
+    then, except the updatedAt of the page, of its SEO and of its sections (rewritten in place) and
+    the createdAt of a section that had been deleted (it comes back under its old id)."""
     page = new_page(editor, tenant, title="Menu", description="Our dishes")
     base = pages_url(tenant, f"/{page['id']}")
     for n in range(3):
@@ -163,6 +163,7 @@ def test_restore_round_trips_the_page_its_sections_and_its_seo(editor, tenant):
 
     assert comparable(after) == comparable(before)
     assert len(after["sections"]) == 3 and after["seo"]["noIndex"] is True
+    assert [s["createdAt"] for s in after["sections"][:2]] == [s["createdAt"] for s in before["sections"][:2]]
 
 
 def test_restore_is_a_new_revision_audited_with_an_event(editor, tenant):
@@ -348,3 +349,29 @@ def test_a_restore_shows_on_the_public_site_at_once(client, editor, tenant):
     assert client.get(public).get_json()["data"]["title"] == "Opening hours"
     private = editor.get(pages_url(tenant, f"/{page['id']}")).get_json()["data"]
     assert private["title"] == "Opening hours"
+
+
+def test_restoring_a_templated_page_leaves_no_customizations(editor, tenant):
+    template = Template(
+        name="Rev",
+        slug=factories.unique("rev-"),
+        category="home",
+        structure={
+            "sections": [{"type": "hero", "content": {"title": "A"}}, {"type": "text", "content": {}}]
+        },
+    )
+    db.session.add(template)
+    db.session.commit()
+    page = new_page(editor, tenant)
+    body = {"tenantId": str(tenant.id), "pageId": page["id"], "mode": "replace"}
+    editor.post(f"/api/templates/{template.id}/apply", json=body)
+    applied = revisions(editor, tenant, page["id"])[0]
+    sections = full_page(editor, tenant, page["id"])["sections"]
+    base = pages_url(tenant, f"/{page['id']}")
+    editor.put(f"{base}/sections/{sections[0]['id']}", json={"content": {"title": "B"}})
+    editor.delete(f"{base}/sections/{sections[1]['id']}")
+    info = editor.get(base, query_string={"include": "template"}).get_json()["data"]["template"]
+    assert info["customizations"]["modified"] and info["customizations"]["removed"]
+    editor.post(revisions_url(tenant, page["id"], f"/{applied['id']}/restore"))
+    info = editor.get(base, query_string={"include": "template"}).get_json()["data"]["template"]
+    assert info["customizations"] == {"modified": [], "added": [], "removed": [], "reordered": False}

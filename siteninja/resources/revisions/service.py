@@ -164,7 +164,10 @@ def _page_fields(wire: dict[str, Any]) -> dict[str, Any]:
 
 
 def _section_fields(wire: dict[str, Any]) -> dict[str, Any]:
-    return {attr: wire[key] for key, attr in SECTION_FIELDS.items() if key in wire}
+    return {
+        "id": uuid.UUID(wire["id"]),
+        **{attr: wire[key] for key, attr in SECTION_FIELDS.items() if key in wire},
+    }
 
 
 def _restore_seo(page: Page, wire: dict[str, Any] | None) -> None:

@@ -209,17 +209,39 @@ def apply_structure(*, page: Page, sections: list[dict[str, Any]], replace: bool
 
 
 def replace_sections(*, page: Page, specs: list[dict[str, Any]]) -> list[Section]:
-    """Replace every section of ``page`` with new ones holding exactly ``specs`` (``type, content,
-    sort_order, is_visible``), as a revision recorded them; the caller commits."""
-    existing = ordered_sections(page)
-    removed: list[Change] = [("delete", section, _remove(section, existing)) for section in list(existing)]
-    created = []
+    """Make the sections of ``page`` exactly ``specs`` (``id, type, content, sort_order, is_visible``),
+    as a revision recorded them: sections still there are updated in place, missing ones come back
+    under their old ids, others are deleted; the caller commits. Returns the sections in order."""
+    existing = {section.id: section for section in ordered_sections(page)}
+    wanted = {spec["id"] for spec in specs}
+    changes: list[Change] = [
+        ("delete", section, _remove(section, [section]))
+        for sid, section in existing.items()
+        if sid not in wanted
+    ]
+    restored = []
     for spec in specs:
-        fields = {**spec, "content": sanitize_content(dict(spec.get("content") or {}))}
-        created.append(Section(id=uuid.uuid4(), tenant_id=page.tenant_id, page_id=page.id, **fields))
-    db.session.add_all(created)
-    _record([*removed, *(("create", section, None) for section in created)])
-    return created
+        fields = {k: v for k, v in spec.items() if k != "id"}
+        fields["content"] = sanitize_content(dict(fields.get("content") or {}))
+        section = existing.get(spec["id"])
+        if section is not None:
+            old = audit.snapshot(section)
+            for key, value in fields.items():
+                setattr(section, key, value)
+            changes.append(("update", section, old))
+        else:
+            section = Section(id=_free_id(spec["id"]), tenant_id=page.tenant_id, page_id=page.id, **fields)
+            db.session.add(section)
+            changes.append(("create", section, None))
+        restored.append(section)
+    _record(changes)
+    _track_customizations(page)
+    return restored
+
+
+def _free_id(wanted: uuid.UUID) -> uuid.UUID:
+    """``wanted`` when no section holds it (a deleted section's id comes back), else a new one."""
+    return wanted if db.session.get(Section, wanted) is None else uuid.uuid4()
 
 
 def copy_sections(*, source: Page, target: Page) -> dict[uuid.UUID, Section]:

@@ -147,9 +147,19 @@ def test_restore_round_trips_the_page_its_sections_and_its_seo(editor, tenant):
     editor.put(f"{base}/seo", json={"metaTitle": "Carte", "keywords": [], "noIndex": False})
     assert full_page(editor, tenant, page["id"])["title"] == "Carte"
 
+    seen_events = set(db.session.scalars(sa.select(Event.id).where(Event.tenant_id == tenant.id)))
     response = editor.post(revisions_url(tenant, page["id"], f"/{kept['id']}/restore"))
     assert response.status_code == 200, response.get_json()
     restored = response.get_json()["data"]
+    new_events = db.session.scalars(
+        sa.select(Event).where(Event.tenant_id == tenant.id, Event.id.not_in(seen_events))
+    ).all()
+    section_events = sorted(
+        (e.type, e.payload["data"]["id"]) for e in new_events if e.type.startswith("section")
+    )
+    assert section_events == sorted(
+        [("section.updated", first_section), ("section.created", before["sections"][2]["id"])]
+    )  # the untouched middle section is left alone
     after = full_page(editor, tenant, page["id"])
     assert restored == after
 

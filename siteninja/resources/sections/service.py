@@ -214,25 +214,25 @@ def replace_sections(*, page: Page, specs: list[dict[str, Any]]) -> list[Section
     under their old ids, others are deleted; the caller commits. Returns the sections in order."""
     existing = {section.id: section for section in ordered_sections(page)}
     wanted = {spec["id"] for spec in specs}
-    changes: list[Change] = [
-        ("delete", section, _remove(section, [section]))
-        for sid, section in existing.items()
-        if sid not in wanted
-    ]
+    changes: list[Change] = []
+    for section in [s for section_id, s in existing.items() if section_id not in wanted]:
+        changes.append(("delete", section, audit.snapshot(section)))
+        db.session.delete(section)
     restored = []
     for spec in specs:
         fields = {k: v for k, v in spec.items() if k != "id"}
         fields["content"] = sanitize_content(dict(fields.get("content") or {}))
         section = existing.get(spec["id"])
-        if section is not None:
-            old = audit.snapshot(section)
-            for key, value in fields.items():
-                setattr(section, key, value)
-            changes.append(("update", section, old))
-        else:
+        if section is None:
             section = Section(id=_free_id(spec["id"]), tenant_id=page.tenant_id, page_id=page.id, **fields)
             db.session.add(section)
             changes.append(("create", section, None))
+        else:
+            old = audit.snapshot(section)
+            for key, value in fields.items():
+                setattr(section, key, value)
+            if audit.diff(old, audit.snapshot(section)):  # unchanged sections stay quiet
+                changes.append(("update", section, old))
         restored.append(section)
     _record(changes)
     _track_customizations(page)

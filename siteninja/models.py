@@ -8,6 +8,7 @@ from siteninja.resources.auth.models import EmailToken, RefreshToken, RevokedTok
 from siteninja.resources.branding.models import Branding
 from siteninja.resources.navigation.models import NavigationItem
 from siteninja.resources.pages.models import Page
+from siteninja.resources.revisions.models import PageRevision
 from siteninja.resources.sections.models import Section
 from siteninja.resources.seo.models import SeoMetadata
 from siteninja.resources.subscriptions.models import Subscription
@@ -29,6 +30,7 @@ __all__ = [
     "Industry",
     "NavigationItem",
     "Page",
+    "PageRevision",
     "PageTemplate",
     "RefreshToken",
     "RevokedToken",

@@ -22,7 +22,17 @@ from werkzeug.routing import Rule
 
 from siteninja.core.auth import ROLE_RANK
 from siteninja.extensions import db
-from siteninja.models import Asset, NavigationItem, Page, Section, SeoMetadata, Subscription, Template, Tenant
+from siteninja.models import (
+    Asset,
+    NavigationItem,
+    Page,
+    PageRevision,
+    Section,
+    SeoMetadata,
+    Subscription,
+    Template,
+    Tenant,
+)
 from siteninja.resources.api_keys.models import SCOPES
 from tests import factories
 
@@ -134,6 +144,14 @@ def _section_ids(tenant: Tenant) -> dict[str, uuid.UUID]:
     return {"section_id": section.id, "page_id": section.page_id}
 
 
+def _revision_ids(tenant: Tenant) -> dict[str, uuid.UUID]:
+    """A page with SEO whose commit records its first revision (the page-change hook)."""
+    page = _seo_page(tenant)
+    db.session.commit()
+    revision = db.session.scalar(sa.select(PageRevision).where(PageRevision.page_id == page.id))
+    return {"revision_id": revision.id, "page_id": page.id}
+
+
 def _delivery_ids(tenant: Tenant) -> dict[str, uuid.UUID]:
     delivery = factories.delivery(webhook=factories.webhook(tenant=tenant))
     return {"delivery_id": delivery.id, "webhook_id": delivery.webhook_id}
@@ -141,6 +159,7 @@ def _delivery_ids(tenant: Tenant) -> dict[str, uuid.UUID]:
 
 OBJECT_FACTORIES: dict[str, Callable[[Tenant], dict[str, uuid.UUID]]] = {
     "section_id": _section_ids,
+    "revision_id": _revision_ids,
     "page_id": lambda tenant: {"page_id": _seo_page(tenant).id},
     "nav_id": lambda tenant: {"nav_id": _nav(tenant).id},
     "user_id": lambda tenant: {"user_id": factories.user(tenant=tenant, role="viewer").id},

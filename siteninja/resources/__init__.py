@@ -11,6 +11,7 @@ from siteninja.resources.navigation.routes import blp as navigation_blp
 from siteninja.resources.ops.routes import blp as ops_blp
 from siteninja.resources.ops.routes import metrics_blp
 from siteninja.resources.pages.routes import blp as pages_blp
+from siteninja.resources.revisions.routes import blp as revisions_blp
 from siteninja.resources.sections.routes import blp as sections_blp
 from siteninja.resources.seo.routes import blp as seo_blp
 from siteninja.resources.sites.routes import blp as sites_blp
@@ -28,6 +29,7 @@ BLUEPRINTS = (
     users_blp,
     pages_blp,
     sections_blp,
+    revisions_blp,
     audit_blp,
     navigation_blp,
     seo_blp,

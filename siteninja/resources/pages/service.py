@@ -21,6 +21,7 @@ from siteninja.extensions import db
 from siteninja.resources.pages import templating
 from siteninja.resources.pages.models import Page
 from siteninja.resources.pages.schemas import PageSchema
+from siteninja.resources.redirects import service as redirects
 from siteninja.resources.sections import service as sections
 from siteninja.resources.seo.models import SeoMetadata
 from siteninja.resources.templates import customizations
@@ -137,8 +138,10 @@ def create_page(
 
 
 def update_page(*, tenant_id: uuid.UUID, page_id: uuid.UUID, data: dict[str, Any]) -> Page:
-    """Partial update; publishing stamps ``publishedAt``, a new homepage replaces the old one."""
+    """Partial update; publishing stamps ``publishedAt``, a new homepage replaces the old one, and
+    a published page whose slug changes leaves a 301 from its old path."""
     page = get_for_tenant_or_404(Page, page_id, tenant_id)
+    moved_from = page.slug if page.status == "published" and data.get("slug", page.slug) != page.slug else None
     if data.get("slug", page.slug) != page.slug:
         _ensure_slug_free(tenant_id, data["slug"])
     publishing = data.get("status") == "published" and page.status != "published"
@@ -153,6 +156,8 @@ def update_page(*, tenant_id: uuid.UUID, page_id: uuid.UUID, data: dict[str, Any
     _record("publish" if publishing else "update", page, old)
     if publishing:
         _emit(page, "page.published")
+    if moved_from is not None:
+        redirects.page_moved(tenant_id=tenant_id, old_path=f"/{moved_from}", new_path=f"/{page.slug}")
     db.session.commit()
     return page
 

@@ -22,7 +22,17 @@ from werkzeug.routing import Rule
 
 from siteninja.core.auth import ROLE_RANK
 from siteninja.extensions import db
-from siteninja.models import Asset, NavigationItem, Page, Section, SeoMetadata, Subscription, Template, Tenant
+from siteninja.models import (
+    Asset,
+    NavigationItem,
+    Page,
+    Redirect,
+    Section,
+    SeoMetadata,
+    Subscription,
+    Template,
+    Tenant,
+)
 from siteninja.resources.api_keys.models import SCOPES
 from tests import factories
 
@@ -139,6 +149,13 @@ def _delivery_ids(tenant: Tenant) -> dict[str, uuid.UUID]:
     return {"delivery_id": delivery.id, "webhook_id": delivery.webhook_id}
 
 
+def _redirect(tenant: Tenant) -> Redirect:
+    redirect = Redirect(tenant_id=tenant.id, from_path=factories.unique("/iso-"), to_path="/", status_code=301)
+    db.session.add(redirect)
+    db.session.flush()
+    return redirect
+
+
 OBJECT_FACTORIES: dict[str, Callable[[Tenant], dict[str, uuid.UUID]]] = {
     "section_id": _section_ids,
     "page_id": lambda tenant: {"page_id": _seo_page(tenant).id},
@@ -149,6 +166,7 @@ OBJECT_FACTORIES: dict[str, Callable[[Tenant], dict[str, uuid.UUID]]] = {
     "template_id": lambda tenant: {"template_id": _template(tenant).id},
     "delivery_id": lambda tenant: _delivery_ids(tenant),
     "webhook_id": lambda tenant: {"webhook_id": factories.webhook(tenant=tenant).id},
+    "redirect_id": lambda tenant: {"redirect_id": _redirect(tenant).id},
 }
 
 

@@ -3,9 +3,10 @@
 A route takes part by giving its view class a ``public_address`` attribute: a function of the view's
 arguments returning the cache address ``(host, path)``, or None when it cannot be a site. A fresh 200
 or 301/302 hit (or its 304) is answered here with the headers Flask would send: ``Location`` for a
-redirect, security headers, request id, rate-limit headers, one request log line. Anything else (a miss, an unknown host, a refused request, a
-CORS request, Redis trouble, the embedded default) goes on to Flask, carrying the lookup already made,
-so the request is counted once and a build lock taken here is used there.
+redirect, security headers, request id, rate-limit headers, one request log line. Anything else (a
+miss, a 404, an unknown host, a refused request, a CORS request, Redis trouble, the embedded default)
+goes on to Flask, carrying the lookup already made, so the request is counted once and a build lock
+taken here is used there.
 """
 
 from __future__ import annotations

@@ -141,7 +141,9 @@ def update_page(*, tenant_id: uuid.UUID, page_id: uuid.UUID, data: dict[str, Any
     """Partial update; publishing stamps ``publishedAt``, a new homepage replaces the old one, and
     a published page whose slug changes leaves a 301 from its old path."""
     page = get_for_tenant_or_404(Page, page_id, tenant_id)
-    moved_from = page.slug if page.status == "published" and data.get("slug", page.slug) != page.slug else None
+    moved_from = (
+        page.slug if page.status == "published" and data.get("slug", page.slug) != page.slug else None
+    )
     if data.get("slug", page.slug) != page.slug:
         _ensure_slug_free(tenant_id, data["slug"])
     publishing = data.get("status") == "published" and page.status != "published"

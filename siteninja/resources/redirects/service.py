@@ -124,7 +124,11 @@ def _remove(redirect: Redirect) -> None:
     db.session.delete(redirect)
     db.session.flush()
     audit.record(
-        action="delete", resource_type="redirect", resource_id=old["id"], tenant_id=redirect.tenant_id, old=old
+        action="delete",
+        resource_type="redirect",
+        resource_id=old["id"],
+        tenant_id=redirect.tenant_id,
+        old=old,
     )
 
 

@@ -34,7 +34,9 @@ def upgrade_and_compare(url: str) -> tuple[list, set[str], set[str]]:
         try:
             flask_migrate.upgrade()
             with db.engine.connect() as connection:
-                context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": not_fts})
+                context = MigrationContext.configure(
+                    connection, opts={"compare_type": True, "include_name": not_fts}
+                )
                 differences = compare_metadata(context, db.metadata)
             upgraded = set(sa.inspect(db.engine).get_table_names()) - FTS_SHADOW_TABLES
             fts = set(sa.inspect(db.engine).get_table_names()) & FTS_SHADOW_TABLES

@@ -150,7 +150,9 @@ def _delivery_ids(tenant: Tenant) -> dict[str, uuid.UUID]:
 
 
 def _redirect(tenant: Tenant) -> Redirect:
-    redirect = Redirect(tenant_id=tenant.id, from_path=factories.unique("/iso-"), to_path="/", status_code=301)
+    redirect = Redirect(
+        tenant_id=tenant.id, from_path=factories.unique("/iso-"), to_path="/", status_code=301
+    )
     db.session.add(redirect)
     db.session.flush()
     return redirect

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test lint format bench worker clean
+.PHONY: run test lint format bench worker docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ format: $(VENV)/.installed-dev
 
 worker: $(VENV)/.installed
 	$(BIN)/python worker.py
+
+# The generated API documents; their staleness tests (tests/test_api_documents.py) name this target.
+docs: $(VENV)/.installed
+	$(BIN)/flask postman export docs/postman-collection.json
+	$(BIN)/flask openapi reference docs/api-reference.md
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py

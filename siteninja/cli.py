@@ -1,5 +1,5 @@
-"""The ``flask`` sub-commands: seed, create-superadmin, audit purge, purge-expired, openapi write,
-webhooks sweep, search reindex."""
+"""The ``flask`` sub-commands: seed, create-superadmin, audit purge, purge-expired, openapi write and
+reference, postman export, webhooks sweep, search reindex."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from siteninja.resources.audit.service import purge_older_than as purge_audit_ol
 from siteninja.resources.auth.tokens import purge_expired as purge_expired_tokens
 from siteninja.resources.search.service import reindex
 from siteninja.resources.users.service import create_superadmin
+from siteninja.services.apidocs.postman import DEFAULT_BASE_URL, render_collection
+from siteninja.services.apidocs.reference import render_reference
 from siteninja.services.seed import DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD, seed_demo, seed_reference_data
 
 
@@ -113,6 +115,34 @@ def openapi_write(path: str) -> None:
     click.echo(f"Wrote {path}")
 
 
+@openapi_group.command("reference")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def openapi_reference(path: str) -> None:
+    """Write the Markdown API reference (docs/api-reference.md) generated from the document to PATH."""
+    _write_text(path, render_reference(api.spec_dict()))
+
+
+@click.group("postman")
+def postman_group() -> None:
+    """The Postman collection."""
+
+
+@postman_group.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@click.option("--base-url", default=DEFAULT_BASE_URL, show_default=True, help="The baseUrl variable.")
+@with_appcontext
+def postman_export(path: str, base_url: str) -> None:
+    """Write a Postman v2.1 collection generated from the OpenAPI document to PATH."""
+    _write_text(path, render_collection(api.spec_dict(), base_url=base_url))
+
+
+def _write_text(path: str, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+    click.echo(f"Wrote {path}")
+
+
 def register(app: Flask) -> None:
     """Attach the commands to ``app``."""
     for command in (
@@ -123,5 +153,6 @@ def register(app: Flask) -> None:
         webhooks_group,
         search_group,
         openapi_group,
+        postman_group,
     ):
         app.cli.add_command(command)

@@ -150,6 +150,8 @@ class BaseConfig:
     AI_TIMEOUT = _int("AI_TIMEOUT", 10)  # seconds to connect, and to receive the whole answer
 
     PLAN_LIMITS = DEFAULT_PLAN_LIMITS
+    PAGE_REVISIONS_KEPT = _int("PAGE_REVISIONS_KEPT", 50)
+    PUBLISH_SCHEDULE_SECONDS = _int("PUBLISH_SCHEDULE_SECONDS", 30)
 
     CACHE_DEFAULT_TIMEOUT = 300
     RESPONSE_CACHE_ENABLED = _bool("RESPONSE_CACHE_ENABLED", True)

@@ -9,6 +9,7 @@ from siteninja.resources.branding.models import Branding
 from siteninja.resources.navigation.models import NavigationItem
 from siteninja.resources.pages.models import Page
 from siteninja.resources.redirects.models import Redirect
+from siteninja.resources.revisions.models import PageRevision
 from siteninja.resources.search.models import PageSearch
 from siteninja.resources.sections.models import Section
 from siteninja.resources.seo.models import SeoMetadata
@@ -31,6 +32,7 @@ __all__ = [
     "Industry",
     "NavigationItem",
     "Page",
+    "PageRevision",
     "PageSearch",
     "PageTemplate",
     "Redirect",

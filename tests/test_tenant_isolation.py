@@ -26,6 +26,7 @@ from siteninja.models import (
     Asset,
     NavigationItem,
     Page,
+    PageRevision,
     Redirect,
     Section,
     SeoMetadata,
@@ -144,6 +145,14 @@ def _section_ids(tenant: Tenant) -> dict[str, uuid.UUID]:
     return {"section_id": section.id, "page_id": section.page_id}
 
 
+def _revision_ids(tenant: Tenant) -> dict[str, uuid.UUID]:
+    """A page with SEO whose commit records its first revision (the page-change hook)."""
+    page = _seo_page(tenant)
+    db.session.commit()
+    revision = db.session.scalar(sa.select(PageRevision).where(PageRevision.page_id == page.id))
+    return {"revision_id": revision.id, "page_id": page.id}
+
+
 def _delivery_ids(tenant: Tenant) -> dict[str, uuid.UUID]:
     delivery = factories.delivery(webhook=factories.webhook(tenant=tenant))
     return {"delivery_id": delivery.id, "webhook_id": delivery.webhook_id}
@@ -160,6 +169,7 @@ def _redirect(tenant: Tenant) -> Redirect:
 
 OBJECT_FACTORIES: dict[str, Callable[[Tenant], dict[str, uuid.UUID]]] = {
     "section_id": _section_ids,
+    "revision_id": _revision_ids,
     "page_id": lambda tenant: {"page_id": _seo_page(tenant).id},
     "nav_id": lambda tenant: {"nav_id": _nav(tenant).id},
     "user_id": lambda tenant: {"user_id": factories.user(tenant=tenant, role="viewer").id},

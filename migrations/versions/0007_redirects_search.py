@@ -1,7 +1,7 @@
 """redirects and the page search index (PostgreSQL tsvector + GIN, SQLite FTS5)
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-02 12:00:00
 
 The index is filled for existing pages by ``flask search reindex`` (run it once after upgrading);
@@ -16,7 +16,7 @@ from siteninja.resources.search.index import FTS_DDL, FTS_DROP
 
 # revision identifiers, used by Alembic.
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

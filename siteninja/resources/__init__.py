@@ -12,6 +12,7 @@ from siteninja.resources.ops.routes import blp as ops_blp
 from siteninja.resources.ops.routes import metrics_blp
 from siteninja.resources.pages.routes import blp as pages_blp
 from siteninja.resources.redirects.routes import blp as redirects_blp
+from siteninja.resources.revisions.routes import blp as revisions_blp
 from siteninja.resources.search.routes import blp as search_blp
 from siteninja.resources.sections.routes import blp as sections_blp
 from siteninja.resources.seo.routes import blp as seo_blp
@@ -30,6 +31,7 @@ BLUEPRINTS = (
     users_blp,
     pages_blp,
     sections_blp,
+    revisions_blp,
     audit_blp,
     navigation_blp,
     seo_blp,

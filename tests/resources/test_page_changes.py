@@ -53,7 +53,7 @@ def test_a_bulk_of_many_operations_is_one_report(owner_client, tenant, seen):
         f"/api/tenants/{tenant.id}/pages/{page.id}/sections/bulk", json={"operations": operations}
     )
     assert response.status_code == 200
-    assert actions(seen) == [{page.id: "section"}]
+    assert actions(seen) == [{page.id: "bulk"}]  # the bulk service names its change
 
 
 def test_a_noted_action_wins_and_a_deleted_page_is_reported_as_deleted(db_session, tenant, seen):

@@ -108,6 +108,8 @@ def test_create_page_with_location_audit_and_event(editor, editor_user, tenant):
         "sortOrder",
         "templateId",
         "publishedAt",
+        "publishAt",
+        "unpublishAt",
         "createdBy",
         "createdAt",
         "updatedAt",

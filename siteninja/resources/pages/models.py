@@ -27,6 +27,19 @@ class Page(TimestampMixin, Base):
             sqlite_where=sa.text("is_homepage"),
         ),
         sa.Index("ix_pages_tenant_id_status", "tenant_id", "status"),
+        # The scheduler's due queries read only the few pages with a schedule.
+        sa.Index(
+            "ix_pages_publish_at",
+            "publish_at",
+            postgresql_where=sa.text("publish_at IS NOT NULL"),
+            sqlite_where=sa.text("publish_at IS NOT NULL"),
+        ),
+        sa.Index(
+            "ix_pages_unpublish_at",
+            "unpublish_at",
+            postgresql_where=sa.text("unpublish_at IS NOT NULL"),
+            sqlite_where=sa.text("unpublish_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -41,6 +54,10 @@ class Page(TimestampMixin, Base):
         sa.ForeignKey("templates.id", ondelete="SET NULL"), index=True
     )
     published_at: Mapped[datetime | None]
+    publish_at: Mapped[datetime | None]
+    unpublish_at: Mapped[datetime | None]
+    # Bumped to revoke every preview link issued so far (tokens carry the value they were issued at).
+    preview_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_by: Mapped[uuid.UUID | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )

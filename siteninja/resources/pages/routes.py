@@ -19,6 +19,8 @@ from siteninja.resources.pages.schemas import (
     PageQueryArgsSchema,
     PageSchema,
     PageUpdateSchema,
+    PreviewLinkCreateSchema,
+    PreviewLinkSchema,
 )
 
 blp = Blueprint(
@@ -110,3 +112,21 @@ class PageResetTemplate(PageView):
     def post(self, tenant_id: uuid.UUID, page_id: uuid.UUID):
         """Restore the sections of the template last applied to the page (422 if none)."""
         return service.reset_template(tenant_id=tenant_id, page_id=page_id)
+
+
+@blp.route("/<uuid:page_id>/preview-links")
+class PagePreviewLinks(PageView):
+    @require(role="editor", scope="pages:write")
+    @blp.arguments(PreviewLinkCreateSchema)
+    @blp.response(201, PreviewLinkSchema)
+    def post(self, data: dict[str, Any], tenant_id: uuid.UUID, page_id: uuid.UUID):
+        """Create a preview link: the page as it is now, draft or not, without credentials."""
+        link = service.issue_preview_link(tenant_id=tenant_id, page_id=page_id, **data)
+        url = url_for("sites.SitePreview", host=link["host"], token=link["token"], _external=True)
+        return {**link, "url": url}, {"Location": url}
+
+    @require(role="editor", scope="pages:write")
+    @blp.response(204)
+    def delete(self, tenant_id: uuid.UUID, page_id: uuid.UUID):
+        """Revoke every preview link of the page issued so far."""
+        service.revoke_preview_links(tenant_id=tenant_id, page_id=page_id)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 from webargs.fields import DelimitedList
 
+from siteninja.core.db import utcnow
 from siteninja.core.pagination import ListArgsSchema, sort_field
-from siteninja.core.schemas import BaseSchema, ObjectSchema, StrictBoolean, Timestamp, text
+from siteninja.core.schemas import BaseSchema, ObjectSchema, StrictBoolean, StrictInteger, Timestamp, text
 from siteninja.core.validators import validate_slug
 from siteninja.resources.pages.models import PAGE_STATUSES
 from siteninja.resources.sections.schemas import SectionSchema, position
 from siteninja.resources.seo.schemas import SeoSchema
 
 INCLUDES = ("sections", "seo", "template")
+DEFAULT_PREVIEW_MINUTES = 60
+MAX_PREVIEW_MINUTES = 10_080
 
 
 class PageSchema(ObjectSchema):
@@ -27,6 +31,8 @@ class PageSchema(ObjectSchema):
     sort_order = fields.Integer()
     template_id = fields.UUID(allow_none=True)
     published_at = Timestamp(allow_none=True)
+    publish_at = Timestamp(allow_none=True, metadata={"description": "When the worker publishes the page"})
+    unpublish_at = Timestamp(allow_none=True, metadata={"description": "When the worker archives the page"})
     created_by = fields.UUID(allow_none=True)
 
 
@@ -76,11 +82,26 @@ class PageDetailSchema(PageSchema):
     template = fields.Nested(PageTemplateInfoSchema, allow_none=True)
 
 
+def schedule_field(description: str) -> fields.AwareDateTime:
+    """A scheduled moment: an ISO timestamp with its offset, in the future; ``null`` clears it."""
+    return fields.AwareDateTime(
+        allow_none=True, validate=in_the_future, metadata={"description": description}
+    )
+
+
+def in_the_future(value: datetime | None) -> None:
+    """Reject moments that have already passed (``null`` passes: it clears the schedule)."""
+    if value is not None and value <= utcnow():
+        raise ValidationError("Must be in the future")
+
+
 class _PageWriteSchema(BaseSchema):
     description = fields.String(allow_none=True, validate=validate.Length(max=5000))
     status = fields.String(validate=validate.OneOf(PAGE_STATUSES))
     is_homepage = StrictBoolean()
     sort_order = position()
+    publish_at = schedule_field("Publish the page at this moment (future; null clears)")
+    unpublish_at = schedule_field("Archive the page at this moment (future, after publishAt; null clears)")
 
 
 def title_field(**kwargs: Any) -> fields.String:
@@ -114,3 +135,19 @@ class PageIncludeArgsSchema(BaseSchema):
             "({templateId, appliedAt, customizations} of the template last applied, or null)"
         },
     )
+
+
+class PreviewLinkCreateSchema(BaseSchema):
+    expires_in_minutes = StrictInteger(
+        load_default=DEFAULT_PREVIEW_MINUTES,
+        validate=validate.Range(min=1, max=MAX_PREVIEW_MINUTES),
+        metadata={"description": f"1-{MAX_PREVIEW_MINUTES} (a week); default {DEFAULT_PREVIEW_MINUTES}"},
+    )
+
+
+class PreviewLinkSchema(BaseSchema):
+    """A preview link: anyone holding ``url`` sees the page as it is now, until ``expiresAt``."""
+
+    url = fields.String(metadata={"description": "GET /api/sites/{host}/preview/{token} on this API"})
+    token = fields.String()
+    expires_at = Timestamp()

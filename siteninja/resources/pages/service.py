@@ -18,7 +18,7 @@ from siteninja.core.errors import Conflict, NotFound
 from siteninja.core.pagination import order_by, paginate
 from siteninja.core.tenancy import get_for_tenant_or_404, lock_tenant
 from siteninja.extensions import db
-from siteninja.resources.pages import templating
+from siteninja.resources.pages import changes, preview, scheduling, templating
 from siteninja.resources.pages.models import Page
 from siteninja.resources.pages.schemas import PageSchema
 from siteninja.resources.redirects import service as redirects
@@ -111,6 +111,7 @@ def create_page(
     filled-in copy), or gives a page without a template its sections.
     """
     fields = dict(data)
+    scheduling.check_schedule(None, fields)
     next_order = _ensure_room_for_a_page(tenant_id)
     template_id = fields.pop("template_id", None)
     template = templating.template_for(tenant_id, template_id) if template_id else None
@@ -141,6 +142,7 @@ def update_page(*, tenant_id: uuid.UUID, page_id: uuid.UUID, data: dict[str, Any
     """Partial update; publishing stamps ``publishedAt``, a new homepage replaces the old one, and
     a published page whose slug changes leaves a 301 from its old path."""
     page = get_for_tenant_or_404(Page, page_id, tenant_id)
+    scheduling.check_schedule(page, data)
     moved_from = (
         page.slug if page.status == "published" and data.get("slug", page.slug) != page.slug else None
     )
@@ -152,8 +154,12 @@ def update_page(*, tenant_id: uuid.UUID, page_id: uuid.UUID, data: dict[str, Any
     old = audit.snapshot(page)
     for key, value in data.items():
         setattr(page, key, value)
-    if publishing and page.published_at is None:
-        page.published_at = utcnow()
+    if publishing:
+        changes.note(db.session, page, "publish")
+        if page.published_at is None:
+            page.published_at = utcnow()
+        if "publish_at" not in data:  # published by hand: nothing left to schedule
+            page.publish_at = None
     db.session.flush()
     _record("publish" if publishing else "update", page, old)
     if publishing:
@@ -203,7 +209,8 @@ def duplicate_page(*, tenant_id: uuid.UUID, page_id: uuid.UUID, principal: Princ
 
 def reset_template(*, tenant_id: uuid.UUID, page_id: uuid.UUID) -> PageWithRelations:
     """Replace the page's sections with those of the template last applied to it; 422 if none."""
-    templating.reset(tenant_id=tenant_id, page_id=page_id)
+    page = templating.reset(tenant_id=tenant_id, page_id=page_id)
+    changes.note(db.session, page, "template.reset")
     db.session.commit()
     return get_page(tenant_id=tenant_id, page_id=page_id, include=["sections"])
 
@@ -215,6 +222,7 @@ def apply_template(
     with audit entries and section events in one transaction; the page with its sections."""
     page = sections.locked_page(tenant_id, page_id)
     templating.ensure_allowed(tenant_id, template)
+    changes.note(db.session, page, "template.apply")
     previous = page.template_id
     templating.apply(page=page, template=template, mode=mode)
     db.session.flush()
@@ -222,6 +230,42 @@ def apply_template(
         _emit(page, "page.updated")
     db.session.commit()
     return get_page(tenant_id=tenant_id, page_id=page_id, include=["sections", "template"])
+
+
+def restore_fields(*, page: Page, fields: dict[str, Any], revision_number: int) -> None:
+    """Write a revision's page fields back: 409 when its slug is now another page's, a restored
+    homepage replaces the current one; audited as ``restore``, emits ``page.updated``."""
+    if fields.get("slug", page.slug) != page.slug:
+        _ensure_slug_free(page.tenant_id, fields["slug"])
+    if fields.get("template_id") and db.session.get(Template, fields["template_id"]) is None:
+        fields = {**fields, "template_id": None}  # that template was deleted since
+    if fields.get("is_homepage") and not page.is_homepage:
+        _unset_homepage(page.tenant_id)
+    old = audit.snapshot(page)
+    for key, value in fields.items():
+        setattr(page, key, value)
+    db.session.flush()
+    audit.record(
+        action="restore",
+        resource_type="page",
+        resource_id=page.id,
+        tenant_id=page.tenant_id,
+        old=old,
+        new={**audit.snapshot(page), "restored_revision": revision_number},
+    )
+    _emit(page, "page.updated")
+
+
+def issue_preview_link(
+    *, tenant_id: uuid.UUID, page_id: uuid.UUID, expires_in_minutes: int
+) -> dict[str, Any]:
+    """A signed preview token of the page with its expiry and the host it is valid on."""
+    return preview.issue_link(tenant_id=tenant_id, page_id=page_id, expires_in_minutes=expires_in_minutes)
+
+
+def revoke_preview_links(*, tenant_id: uuid.UUID, page_id: uuid.UUID) -> None:
+    """Make every preview link of the page issued so far answer 404."""
+    preview.revoke_links(tenant_id=tenant_id, page_id=page_id)
 
 
 def _with_relations(page: Page, include: Sequence[str]) -> PageWithRelations:

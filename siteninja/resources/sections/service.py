@@ -14,6 +14,7 @@ from siteninja.core.errors import NotFound, ValidationFailed
 from siteninja.core.pagination import order_by, paginate
 from siteninja.core.tenancy import get_for_tenant_or_404
 from siteninja.extensions import db
+from siteninja.resources.pages import changes as page_changes
 from siteninja.resources.pages.models import Page
 from siteninja.resources.sections.models import SECTION_TYPES, Section
 from siteninja.resources.sections.schemas import SectionSchema
@@ -132,6 +133,7 @@ def delete_section(*, tenant_id: uuid.UUID, page_id: uuid.UUID, section_id: uuid
 def reorder_sections(*, tenant_id: uuid.UUID, page_id: uuid.UUID, order: list[uuid.UUID]) -> list[Section]:
     """Put the page's sections in ``order``, which must list each of them exactly once."""
     page = locked_page(tenant_id, page_id)
+    page_changes.note(db.session, page, "reorder")
     siblings = ordered_sections(page)
     by_id = {section.id: section for section in siblings}
     _check_order(order, set(by_id))
@@ -159,14 +161,15 @@ def bulk_sections(
 ) -> dict[str, list[dict[str, Any]]]:
     """Apply create/update/delete operations in order, all in one transaction or none at all."""
     page = locked_page(tenant_id, page_id)
+    page_changes.note(db.session, page, "bulk")
     siblings = ordered_sections(page)
-    changes = [_apply(page, siblings, index, operation) for index, operation in enumerate(operations)]
+    applied = [_apply(page, siblings, index, operation) for index, operation in enumerate(operations)]
     db.session.flush()
     results = [
         {"op": op, "id": section.id, "data": None if op == "delete" else _values(section)}
-        for op, section, _ in changes
+        for op, section, _ in applied
     ]
-    _record(changes)
+    _record(applied)
     _track_customizations(page)
     db.session.commit()
     return {"results": results}
@@ -203,6 +206,42 @@ def apply_structure(*, page: Page, sections: list[dict[str, Any]], replace: bool
     changes += [("create", section, None) for section in created]
     _record(changes)
     return created
+
+
+def replace_sections(*, page: Page, specs: list[dict[str, Any]]) -> list[Section]:
+    """Make the sections of ``page`` exactly ``specs`` (``id, type, content, sort_order, is_visible``),
+    as a revision recorded them: sections still there are updated in place, missing ones come back
+    under their old ids, others are deleted; the caller commits. Returns the sections in order."""
+    existing = {section.id: section for section in ordered_sections(page)}
+    wanted = {spec["id"] for spec in specs}
+    changes: list[Change] = []
+    for section in [s for section_id, s in existing.items() if section_id not in wanted]:
+        changes.append(("delete", section, audit.snapshot(section)))
+        db.session.delete(section)
+    restored = []
+    for spec in specs:
+        fields = {k: v for k, v in spec.items() if k != "id"}
+        fields["content"] = sanitize_content(dict(fields.get("content") or {}))
+        section = existing.get(spec["id"])
+        if section is None:
+            section = Section(id=_free_id(spec["id"]), tenant_id=page.tenant_id, page_id=page.id, **fields)
+            db.session.add(section)
+            changes.append(("create", section, None))
+        else:
+            old = audit.snapshot(section)
+            for key, value in fields.items():
+                setattr(section, key, value)
+            if audit.diff(old, audit.snapshot(section)):  # unchanged sections stay quiet
+                changes.append(("update", section, old))
+        restored.append(section)
+    _record(changes)
+    _track_customizations(page)
+    return restored
+
+
+def _free_id(wanted: uuid.UUID) -> uuid.UUID:
+    """``wanted`` when no section holds it (a deleted section's id comes back), else a new one."""
+    return wanted if db.session.get(Section, wanted) is None else uuid.uuid4()
 
 
 def copy_sections(*, source: Page, target: Page) -> dict[uuid.UUID, Section]:

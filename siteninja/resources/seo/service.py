@@ -55,8 +55,8 @@ def upsert_seo(
     return seo
 
 
-def delete_seo(*, tenant_id: uuid.UUID, page_id: uuid.UUID) -> None:
-    """Remove the page's SEO metadata; 404 when it has none."""
+def delete_seo(*, tenant_id: uuid.UUID, page_id: uuid.UUID, commit: bool = True) -> None:
+    """Remove the page's SEO metadata; 404 when it has none (``commit=False``: the caller commits)."""
     seo = get_seo(tenant_id=tenant_id, page_id=page_id)
     audit.record(
         action="delete",
@@ -66,7 +66,8 @@ def delete_seo(*, tenant_id: uuid.UUID, page_id: uuid.UUID) -> None:
         old=audit.snapshot(seo),
     )
     db.session.delete(seo)
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def _find(tenant_id: uuid.UUID, page_id: uuid.UUID) -> SeoMetadata | None:

@@ -96,6 +96,21 @@ class SiteRobots(MethodView):
         return service.serve_robots(host=host)
 
 
+@blp.route("/preview/<string:token>")
+class SitePreview(MethodView):
+    # No ``public_address``: previews are never cached nor answered by the fast path.
+
+    @blp.doc(security=[])
+    @blp.response(200, SitePageSchema)
+    @blp.alt_response(
+        404, schema=ErrorEnvelopeSchema, description="Tampered, expired or revoked token, or another host"
+    )
+    @blp.alt_response(429, schema=ErrorEnvelopeSchema, description="Rate limit exceeded")
+    def get(self, host: str, token: str):
+        """A page through its preview link, as it is now (draft or not); `private, no-store`, `noindex`."""
+        return service.serve_preview(host=host, token=token)
+
+
 @blp.route("/redirects")
 class SiteRedirects(MethodView):
     public_address = staticmethod(service.redirects_address)

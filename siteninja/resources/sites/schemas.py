@@ -69,7 +69,15 @@ class SitePageSchema(PageSchema):
     """A published page with its visible sections in order and its SEO (null when none is set)."""
 
     class Meta(PageSchema.Meta):
-        exclude = ("tenant_id", "sort_order", "template_id", "created_by", "created_at")
+        exclude = (
+            "tenant_id",
+            "sort_order",
+            "template_id",
+            "created_by",
+            "created_at",
+            "publish_at",
+            "unpublish_at",
+        )
 
     sections = fields.List(fields.Nested(SiteSectionSchema))
     seo = fields.Nested(SiteSeoSchema, allow_none=True)

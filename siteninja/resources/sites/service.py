@@ -20,13 +20,16 @@ import sqlalchemy as sa
 from flask import Response, current_app, url_for
 
 from siteninja.core import public_cache
-from siteninja.core.errors import NotFound
+from siteninja.core.errors import NotFound, RateLimited
+from siteninja.core.limits import client_address
 from siteninja.core.public_cache import Entry
+from siteninja.core.public_limit import AnonLimit
 from siteninja.core.validators import HOSTNAME_LABEL, SLUG
 from siteninja.extensions import db
 from siteninja.resources.branding.models import DEFAULT_BRANDING, Branding
 from siteninja.resources.navigation import service as navigation_service
 from siteninja.resources.navigation.models import NAV_LOCATIONS, NavigationItem
+from siteninja.resources.pages import preview
 from siteninja.resources.pages.models import Page
 from siteninja.resources.pages.service import PageWithRelations
 from siteninja.resources.redirects import service as redirects_service
@@ -47,6 +50,7 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 JSON_TYPE = "application/json"
 XML_TYPE = "application/xml; charset=utf-8"
 TEXT_TYPE = "text/plain; charset=utf-8"
+PREVIEW_CACHE_CONTROL = "private, no-store"
 SECTION_ORDER = (Section.sort_order, Section.created_at, Section.id)
 PAGE_ORDER = (Page.sort_order, Page.title, Page.id)
 
@@ -246,25 +250,26 @@ def _shown(
     return True
 
 
-def _page_statement(*, home: bool) -> sa.Select:
-    """A published page of an active tenant with its SEO and visible sections in order (built once)."""
+def _page_statement(match: sa.ColumnElement, *, published: bool = True) -> sa.Select:
+    """A page of an active tenant with its SEO and visible sections in order (built once)."""
     visible = sa.and_(
         Section.page_id == Page.id, Section.tenant_id == Page.tenant_id, Section.is_visible.is_(True)
     )
-    return (
+    stmt = (
         sa.select(Page, SeoMetadata, Section)
         .join(Tenant, Tenant.id == Page.tenant_id)
         .outerjoin(SeoMetadata, SeoMetadata.page_id == Page.id)
         .outerjoin(Section, visible)
-        .where(Page.tenant_id == sa.bindparam("tenant_id"), Page.status == "published")
-        .where(Tenant.status == "active")
-        .where(Page.is_homepage.is_(True) if home else Page.slug == sa.bindparam("slug"))
+        .where(Page.tenant_id == sa.bindparam("tenant_id"), Tenant.status == "active", match)
         .order_by(*SECTION_ORDER)
     )
+    return stmt.where(Page.status == "published") if published else stmt
 
 
-HOMEPAGE = _page_statement(home=True)
-PAGE_BY_SLUG = _page_statement(home=False)
+HOMEPAGE = _page_statement(Page.is_homepage.is_(True))
+PAGE_BY_SLUG = _page_statement(Page.slug == sa.bindparam("slug"))
+# A preview shows the page whatever its status, as the published page would look.
+PAGE_BY_ID = _page_statement(Page.id == sa.bindparam("page_id"), published=False)
 
 
 def _page_entry(tenant_id: uuid.UUID, slug: str, host: str) -> Entry:
@@ -276,9 +281,39 @@ def _page_entry(tenant_id: uuid.UUID, slug: str, host: str) -> Entry:
         rows = db.session.execute(PAGE_BY_SLUG, {"tenant_id": tenant_id, "slug": slug}).all()
     if not rows:
         return _redirect_entry(tenant_id, slug, host)
+    return _json(PAGE_SCHEMA, _page_of(rows))
+
+
+def _page_of(rows: list[sa.Row]) -> PageWithRelations:
     page, seo = rows[0][0], rows[0][1]
-    sections = [section for _, _, section in rows if section is not None]
-    return _json(PAGE_SCHEMA, PageWithRelations(page, sections=sections, seo=seo))
+    return PageWithRelations(
+        page, sections=[section for _, _, section in rows if section is not None], seo=seo
+    )
+
+
+def serve_preview(*, host: str, token: str) -> Response:
+    """The page a preview token names, as it is now (draft or not), in the public page's shape;
+    never cached. 404 for a bad, expired or revoked token, or a host of another tenant."""
+    allowed, headers = _count_anonymous()
+    if not allowed:
+        raise RateLimited(f"Rate limit exceeded: {current_app.config['RATE_LIMIT_ANON']}", headers=headers)
+    claim = preview.read_token(token)
+    address = normalize_host(host)
+    if claim is None or address is None or resolve_host(address) != claim.tenant_id:
+        raise NotFound("Preview not found", headers=headers)
+    params = {"tenant_id": claim.tenant_id, "page_id": claim.page_id}
+    rows = db.session.execute(PAGE_BY_ID, params).all()
+    if not rows or rows[0][0].preview_version != claim.version:
+        raise NotFound("Preview not found", headers=headers)
+    entry = _json(PAGE_SCHEMA, _page_of(rows))
+    headers = {**headers, "Cache-Control": PREVIEW_CACHE_CONTROL, "X-Robots-Tag": "noindex"}
+    return Response(entry.body, status=200, headers=headers, content_type=JSON_TYPE)
+
+
+def _count_anonymous() -> tuple[bool, dict[str, str]]:
+    """The anonymous per-IP limit, counted as for the other public routes (the same counter)."""
+    limit = AnonLimit.of(current_app.config, client_address(), "")
+    return limit.hit() if limit is not None else (True, {})
 
 
 def _redirect_entry(tenant_id: uuid.UUID, slug: str, host: str) -> Entry:

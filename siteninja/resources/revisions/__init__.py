@@ -1,0 +1,1 @@
+"""Revisions of pages: a snapshot per committed change, listed, shown and restored."""

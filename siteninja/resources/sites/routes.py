@@ -9,10 +9,15 @@ from __future__ import annotations
 from flask.views import MethodView
 
 from siteninja.core.envelope import Blueprint, ErrorEnvelopeSchema
-from siteninja.resources.redirects.schemas import RedirectRuleSchema
-from siteninja.resources.search.schemas import PublicSearchArgsSchema, SearchHitSchema
 from siteninja.resources.sites import service
-from siteninja.resources.sites.schemas import SitePageSchema, SiteRedirectSchema, SiteSchema
+from siteninja.resources.sites.schemas import (
+    PublicSearchArgsSchema,
+    RedirectRuleSchema,
+    SearchHitSchema,
+    SitePageSchema,
+    SiteRedirectSchema,
+    SiteSchema,
+)
 
 blp = Blueprint(
     "sites",

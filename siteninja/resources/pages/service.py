@@ -143,9 +143,7 @@ def update_page(*, tenant_id: uuid.UUID, page_id: uuid.UUID, data: dict[str, Any
     a published page whose slug changes leaves a 301 from its old path."""
     page = get_for_tenant_or_404(Page, page_id, tenant_id)
     scheduling.check_schedule(page, data)
-    moved_from = (
-        page.slug if page.status == "published" and data.get("slug", page.slug) != page.slug else None
-    )
+    moved_from = _published_slug_changing(page, data)
     if data.get("slug", page.slug) != page.slug:
         _ensure_slug_free(tenant_id, data["slug"])
     publishing = data.get("status") == "published" and page.status != "published"
@@ -164,8 +162,7 @@ def update_page(*, tenant_id: uuid.UUID, page_id: uuid.UUID, data: dict[str, Any
     _record("publish" if publishing else "update", page, old)
     if publishing:
         _emit(page, "page.published")
-    if moved_from is not None:
-        redirects.page_moved(tenant_id=tenant_id, old_path=f"/{moved_from}", new_path=f"/{page.slug}")
+    _leave_redirect(page, moved_from)
     db.session.commit()
     return page
 
@@ -235,6 +232,7 @@ def apply_template(
 def restore_fields(*, page: Page, fields: dict[str, Any], revision_number: int) -> None:
     """Write a revision's page fields back: 409 when its slug is now another page's, a restored
     homepage replaces the current one; audited as ``restore``, emits ``page.updated``."""
+    moved_from = _published_slug_changing(page, fields)
     if fields.get("slug", page.slug) != page.slug:
         _ensure_slug_free(page.tenant_id, fields["slug"])
     if fields.get("template_id") and db.session.get(Template, fields["template_id"]) is None:
@@ -254,6 +252,20 @@ def restore_fields(*, page: Page, fields: dict[str, Any], revision_number: int) 
         new={**audit.snapshot(page), "restored_revision": revision_number},
     )
     _emit(page, "page.updated")
+    _leave_redirect(page, moved_from)
+
+
+def _published_slug_changing(page: Page, data: dict[str, Any]) -> str | None:
+    """The current slug of a published page that ``data`` gives another slug, else None."""
+    if page.status == "published" and data.get("slug", page.slug) != page.slug:
+        return page.slug
+    return None
+
+
+def _leave_redirect(page: Page, moved_from: str | None) -> None:
+    """A 301 from the old path of a published page that moved (in the caller's transaction)."""
+    if moved_from is not None:
+        redirects.page_moved(tenant_id=page.tenant_id, old_path=f"/{moved_from}", new_path=f"/{page.slug}")
 
 
 def issue_preview_link(

@@ -45,7 +45,9 @@ UPLOAD_RESPONSES = {
 }
 FILE_RESPONSES = {
     "200": {"description": "The file, with its stored MIME type", "content": {"*/*": {}}},
+    "206": {"description": "The byte range a `Range` header asked for", "content": {"*/*": {}}},
     "302": {"description": "Stored on S3: a redirect to a short-lived presigned URL"},
+    "416": {"description": "The requested range is outside the file"},
 }
 
 

@@ -50,6 +50,7 @@ class RedirectList(TenantView):
     @require(role="editor", scope="pages:write")
     @blp.arguments(RedirectCreateSchema)
     @blp.response(201, RedirectSchema)
+    @blp.alt_response(409, response="Conflict", description="A redirect from this path exists")
     def post(self, data: dict[str, Any], tenant_id: uuid.UUID):
         """Create a redirect (statusCode 301 or 302, default 301); chains through it are collapsed."""
         redirect = service.create_redirect(tenant_id=tenant_id, data=data)

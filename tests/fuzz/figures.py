@@ -18,13 +18,16 @@ class FuzzRun:
     statuses: Counter[int] = field(default_factory=Counter)
     seconds: float = 0.0
 
-    def record(self, label: str, status: int, body: str) -> None:
+    def record(self, label: str, status: int, body: bytes) -> None:
         """Count a response; with ``FUZZ_LOG`` set, also append it to that file (one JSON line)."""
         self.statuses[status] += 1
         path = os.environ.get("FUZZ_LOG")
         if path:
             with open(path, "a", encoding="utf-8") as log:
-                log.write(json.dumps([self.principal, label, status, body[:300]]) + "\n")
+                log.write(
+                    json.dumps([self.principal, label, status, body[:300].decode("utf-8", errors="replace")])
+                    + "\n"
+                )
 
     @property
     def total(self) -> int:

@@ -125,7 +125,7 @@ def _fuzz_operation(app: Flask, operation: Any, principal: str, world: World, ru
             case.headers["X-Request-ID"] = request_id
         run.examples[label] += 1
         response = case.call_and_validate(checks=CHECKS)
-        run.record(label, response.status_code, response.text)
+        run.record(label, response.status_code, response.content)
 
     try:
         fuzz()

@@ -95,6 +95,8 @@ def build_world(app: Flask) -> World:
     nav = _data(client.post(f"{base}/navigation", json={"label": "Home", "pageId": page["id"]}), 201)
     webhook = _data(client.post(f"{base}/webhooks", json={"url": WEBHOOK_URL, "events": ["*"]}), 201)
     attempt = _data(client.post(f"{base}/webhooks/{webhook['id']}/test"), 200)
+    if attempt["responseStatus"] is not None:
+        raise SetupFailed(f"a webhook test reached a receiver: {attempt!r}")
     key = _data(client.post(f"{base}/api-keys", json={"name": "Fuzz", "scopes": ["*"]}), 201)
     upload = {"file": (io.BytesIO(asset_files.png()), "logo.png")}
     asset = _data(client.post(f"{base}/assets/upload", data=upload, content_type="multipart/form-data"), 201)

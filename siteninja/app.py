@@ -10,6 +10,7 @@ from flask import Flask, Response, request
 
 from siteninja import cli
 from siteninja.config import INSTANCE_DIR, ProductionConfig, config_for
+from siteninja.core import openapi
 from siteninja.core.auth import USER_OR_KEY_SECURITY, jwt_settings
 from siteninja.core.auth import loaders as auth_loaders
 from siteninja.core.errors import register_error_handlers
@@ -26,6 +27,7 @@ from siteninja.resources.auth.tokens import principal_for_claims
 from siteninja.resources.ops.routes import blp as ops_blp
 from siteninja.resources.ops.routes import metrics_blp
 from siteninja.resources.sites.routes import blp as sites_blp
+from siteninja.resources.webhooks.schemas import event_payload_docs
 
 EXPOSED_HEADERS = [
     "X-Request-ID",
@@ -95,6 +97,8 @@ def register_extensions(app: Flask) -> None:
     # Health probes must never be throttled, nor fail when Redis (the limiter's store) is down.
     # Public sites count the anonymous limit in their cache lookup's round trip when they can.
     app.config.setdefault("RATELIMIT_EXEMPT_BLUEPRINTS", (ops_blp.name, metrics_blp.name, sites_blp.name))
+    # Public sites have a limit of their own (core.public_limit); health and metrics have none.
+    app.config.setdefault("OPENAPI_UNTHROTTLED_TAGS", (ops_blp.name, metrics_blp.name))
     init_default_limit(app)
     cache.init_app(app)
     init_redis(app)
@@ -168,6 +172,7 @@ def register_blueprints(app: Flask) -> None:
     """Register every resource blueprint, in the order ``resources.BLUEPRINTS`` gives."""
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
+    api.spec.options["x-webhooks"] = openapi.webhooks_document(event_payload_docs())
 
 
 def register_commands(app: Flask) -> None:

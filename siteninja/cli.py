@@ -1,9 +1,10 @@
 """The ``flask`` sub-commands: seed, create-superadmin, audit purge, purge-expired, openapi write and
-reference, postman export, webhooks sweep."""
+reference, postman export, webhooks sweep, search reindex."""
 
 from __future__ import annotations
 
 import json
+import uuid
 
 import click
 from flask import Flask
@@ -15,6 +16,7 @@ from siteninja.extensions import api
 from siteninja.jobs import webhooks as webhook_jobs
 from siteninja.resources.audit.service import purge_older_than as purge_audit_older_than
 from siteninja.resources.auth.tokens import purge_expired as purge_expired_tokens
+from siteninja.resources.search.service import reindex
 from siteninja.resources.users.service import create_superadmin
 from siteninja.services.apidocs.postman import DEFAULT_BASE_URL, render_collection
 from siteninja.services.apidocs.reference import render_reference
@@ -85,6 +87,19 @@ def webhooks_sweep() -> None:
     click.echo(f"Enqueued {result['enqueued']} due webhook deliveries.")
 
 
+@click.group("search")
+def search_group() -> None:
+    """The page search index."""
+
+
+@search_group.command("reindex")
+@click.option("--tenant", "tenant_id", type=click.UUID, help="Only this tenant's pages.")
+@with_appcontext
+def search_reindex(tenant_id: uuid.UUID | None) -> None:
+    """Rebuild the search index of every page (after upgrading to 0007, or to repair it)."""
+    click.echo(f"Indexed {reindex(tenant_id=tenant_id)} pages.")
+
+
 @click.group("openapi")
 def openapi_group() -> None:
     """The OpenAPI document."""
@@ -136,6 +151,7 @@ def register(app: Flask) -> None:
         audit_group,
         purge_expired_command,
         webhooks_group,
+        search_group,
         openapi_group,
         postman_group,
     ):

@@ -8,7 +8,9 @@ from siteninja.resources.auth.models import EmailToken, RefreshToken, RevokedTok
 from siteninja.resources.branding.models import Branding
 from siteninja.resources.navigation.models import NavigationItem
 from siteninja.resources.pages.models import Page
+from siteninja.resources.redirects.models import Redirect
 from siteninja.resources.revisions.models import PageRevision
+from siteninja.resources.search.models import PageSearch
 from siteninja.resources.sections.models import Section
 from siteninja.resources.seo.models import SeoMetadata
 from siteninja.resources.subscriptions.models import Subscription
@@ -31,7 +33,9 @@ __all__ = [
     "NavigationItem",
     "Page",
     "PageRevision",
+    "PageSearch",
     "PageTemplate",
+    "Redirect",
     "RefreshToken",
     "RevokedToken",
     "Section",

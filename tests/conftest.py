@@ -19,8 +19,10 @@ from siteninja.core.redis import redis_client
 from siteninja.core.throttle import reset_local_counters
 from siteninja.extensions import SESSION_OPTIONS, db, limiter
 from tests import factories
+from tests.conformance import Conformance, conforming_client_class
 
 TMP_DIR = tempfile.mkdtemp(prefix="siteninja-tests-")
+CONFORMANCE: dict[str, Conformance] = {}  # the session app's response checker, for the summary
 
 
 def database_url() -> str:
@@ -62,6 +64,7 @@ def app() -> Iterator[Flask]:
         MAIL_FILE_DIR=f"{TMP_DIR}/mail",
         MAIL_BACKEND="file",
     )
+    app.test_client_class = conforming_client_class(CONFORMANCE.setdefault("app", Conformance(app)))
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -142,3 +145,13 @@ def count_queries() -> Iterator[list[str]]:
         yield statements
     finally:
         sa.event.remove(engine, "before_cursor_execute", before_execute)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """How many responses the OpenAPI conformance check validated in this run."""
+    conformance = CONFORMANCE.get("app")
+    if conformance is not None:
+        terminalreporter.write_line(
+            f"OpenAPI conformance: {conformance.validated} responses checked against the document "
+            f"({conformance.bodies_validated} JSON bodies validated against their schemas)"
+        )

@@ -27,6 +27,7 @@ from siteninja.models import (
     NavigationItem,
     Page,
     PageRevision,
+    Redirect,
     Section,
     SeoMetadata,
     Subscription,
@@ -157,6 +158,15 @@ def _delivery_ids(tenant: Tenant) -> dict[str, uuid.UUID]:
     return {"delivery_id": delivery.id, "webhook_id": delivery.webhook_id}
 
 
+def _redirect(tenant: Tenant) -> Redirect:
+    redirect = Redirect(
+        tenant_id=tenant.id, from_path=factories.unique("/iso-"), to_path="/", status_code=301
+    )
+    db.session.add(redirect)
+    db.session.flush()
+    return redirect
+
+
 OBJECT_FACTORIES: dict[str, Callable[[Tenant], dict[str, uuid.UUID]]] = {
     "section_id": _section_ids,
     "revision_id": _revision_ids,
@@ -168,6 +178,7 @@ OBJECT_FACTORIES: dict[str, Callable[[Tenant], dict[str, uuid.UUID]]] = {
     "template_id": lambda tenant: {"template_id": _template(tenant).id},
     "delivery_id": lambda tenant: _delivery_ids(tenant),
     "webhook_id": lambda tenant: {"webhook_id": factories.webhook(tenant=tenant).id},
+    "redirect_id": lambda tenant: {"redirect_id": _redirect(tenant).id},
 }
 
 

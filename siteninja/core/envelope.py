@@ -18,6 +18,7 @@ from webargs.flaskparser import FlaskParser
 from webargs.multidictproxy import MultiDictProxy
 from werkzeug.datastructures import CombinedMultiDict
 
+from siteninja.core import openapi
 from siteninja.core.context import request_state
 from siteninja.core.schemas import camelcase
 
@@ -176,10 +177,13 @@ class Api(flask_smorest.Api):
     ERROR_SCHEMA = ErrorEnvelopeSchema
 
     def spec_dict(self) -> dict[str, Any]:
-        """The OpenAPI document, with path parameters camelCase as on the wire (``{tenantId}``)."""
+        """The OpenAPI document, with path parameters camelCase as on the wire (``{tenantId}``) and
+        the responses every operation owes by convention (errors, headers, 304)."""
         spec = copy.deepcopy(self.spec.to_dict())
         spec["paths"] = {_camel_path(path): _camel_parameters(item) for path, item in spec["paths"].items()}
-        return spec
+        return openapi.complete(
+            spec, unthrottled_tags=frozenset(current_app.config["OPENAPI_UNTHROTTLED_TAGS"])
+        )
 
     def _openapi_json(self) -> Response:
         return current_app.response_class(json.dumps(self.spec_dict(), indent=2), mimetype="application/json")

@@ -50,6 +50,7 @@ EXTENSION_KEY = "siteninja_public_cache"
 PREFETCHED = "siteninja.public_lookup"
 NO_SITE = "-"
 SITE_NOT_FOUND = "Site not found"
+REDIRECT_STATUSES = (301, 302)
 
 # KEYS: domains generation, host entry, [rate-limit counter]
 # ARGV: key prefix, host..path, rate-limit window (s), lock token ('' = no lock), lock ms, generation prefix
@@ -91,12 +92,14 @@ return 1
 
 @dataclass(frozen=True)
 class Entry:
-    """A finished response: status, body, content type and ETag (404 entries carry only a message)."""
+    """A finished response: status, body, content type and ETag (404 entries carry only a message;
+    redirects, 301 or 302, carry their ``Location`` as well)."""
 
     status: int
     body: bytes = b""
     content_type: str = ""
     etag: str = ""
+    location: str = ""
 
     @classmethod
     def ok(cls, body: bytes, content_type: str) -> Entry:
@@ -104,19 +107,39 @@ class Entry:
         return cls(200, body, content_type, body_etag(body))
 
     @classmethod
+    def redirect(cls, status: int, location: str, body: bytes, content_type: str) -> Entry:
+        """A 301/302 entry: its ``Location`` (no whitespace: a site path or URL) and a body."""
+        return cls(status, body, content_type, body_etag(body), location)
+
+    @classmethod
     def missing(cls, message: str) -> Entry:
         """A 404 entry: cached like any other, answered with a fresh error envelope."""
         return cls(404, message.encode())
 
+    @property
+    def is_redirect(self) -> bool:
+        """Whether the entry answers with a ``Location``."""
+        return bool(self.location)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The headers an answer of this entry carries besides the cache's own."""
+        return {"Location": self.location} if self.location else {}
+
     def encode(self) -> bytes:
-        head = f"{self.status} {self.etag or '-'} {self.content_type or '-'}\n"
+        """``<status> <etag> [<location>] <content type>\\n<body>`` (the location for redirects only)."""
+        location = f"{self.location} " if self.location else ""
+        head = f"{self.status} {self.etag or '-'} {location}{self.content_type or '-'}\n"
         return head.encode() + self.body
 
     @classmethod
     def decode(cls, raw: bytes) -> Entry:
         head, _, body = raw.partition(b"\n")
-        status, etag, content_type = head.decode().split(" ", 2)
-        return cls(int(status), body, content_type, etag)
+        status, etag, rest = head.decode().split(" ", 2)
+        location = ""
+        if int(status) in REDIRECT_STATUSES:
+            location, rest = rest.split(" ", 1)
+        return cls(int(status), body, rest, etag, location)
 
 
 Resolver = Callable[[str], uuid.UUID | None]
@@ -368,7 +391,7 @@ def _respond(entry: Entry, headers: dict[str, str]) -> Response:
     """The response of an entry: 304 when the client holds it, 404 as a fresh error envelope."""
     if entry.status == 404:
         raise NotFound(entry.body.decode(), headers=headers)
-    headers = {**headers, "ETag": f'"{entry.etag}"', "Cache-Control": CACHE_CONTROL}
+    headers = {**headers, **entry.headers, "ETag": f'"{entry.etag}"', "Cache-Control": CACHE_CONTROL}
     if request.if_none_match.contains_weak(entry.etag):
         return Response(status=304, headers=headers)
     return Response(entry.body, status=entry.status, headers=headers, content_type=entry.content_type)

@@ -2,10 +2,11 @@
 
 A route takes part by giving its view class a ``public_address`` attribute: a function of the view's
 arguments returning the cache address ``(host, path)``, or None when it cannot be a site. A fresh 200
-hit (or its 304) is answered here with the headers Flask would send: security headers, request id,
-rate-limit headers, one request log line. Anything else (a miss, an unknown host, a refused request, a
-CORS request, Redis trouble, the embedded default) goes on to Flask, carrying the lookup already made,
-so the request is counted once and a build lock taken here is used there.
+or 301/302 hit (or its 304) is answered here with the headers Flask would send: ``Location`` for a
+redirect, security headers, request id, rate-limit headers, one request log line. Anything else (a
+miss, a 404, an unknown host, a refused request, a CORS request, Redis trouble, the embedded default)
+goes on to Flask, carrying the lookup already made, so the request is counted once and a build lock
+taken here is used there.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from siteninja.core.limits import address_from
 from siteninja.core.public_cache import (
     CACHE_CONTROL,
     PREFETCHED,
+    REDIRECT_STATUSES,
     Entry,
     Prefetched,
     RedisStore,
@@ -35,6 +37,7 @@ from siteninja.core.public_cache import (
 from siteninja.core.public_limit import AnonLimit
 
 READ_METHODS = ("GET", "HEAD")
+ANSWERED = (200, *REDIRECT_STATUSES)  # 404s go on to Flask: they answer with a fresh error envelope
 Answer = tuple[str, list[tuple[str, str]], bytes]
 
 
@@ -103,25 +106,27 @@ class PublicFastPath:
         allowed, headers = limit.verdict(found.hits or 0, found.ttl or 0) if limit is not None else (True, {})
         environ[PREFETCHED] = Prefetched(found, limit, headers or None, allowed)
         entry = Entry.decode(found.raw) if allowed and found.raw is not None else None
-        if entry is None or entry.status != 200:
+        if entry is None or entry.status not in ANSWERED:
             return None
         return self._respond(environ, entry, headers, started, route)
 
     def _respond(
         self, environ: dict[str, Any], entry: Entry, limit_headers: dict, started: float, route: str
     ) -> Answer:
-        """The hit as Flask would answer it: 200 (body dropped for HEAD) or 304, with every header."""
+        """The hit as Flask would answer it: 200 or a redirect (body dropped for HEAD) or 304, with
+        every header."""
         request_id = sane_request_id(environ.get("HTTP_X_REQUEST_ID", ""))
         path = get_path_info(environ)
         not_modified = parse_etags(environ.get("HTTP_IF_NONE_MATCH")).contains_weak(entry.etag)
         headers = [("ETag", f'"{entry.etag}"'), ("Cache-Control", CACHE_CONTROL), *limit_headers.items()]
+        headers += entry.headers.items()
         if not not_modified:
             headers += [("Content-Type", entry.content_type), ("Content-Length", str(len(entry.body)))]
         headers.append(("X-Request-ID", request_id))
         headers += standard_headers(path, secure=environ.get("wsgi.url_scheme") == "https").items()
         if self.config["CORS_ORIGINS"]:
             headers.append(("Vary", "Origin"))
-        status = 304 if not_modified else 200
+        status = 304 if not_modified else entry.status
         log_request_line(
             method=environ["REQUEST_METHOD"],
             path=path,

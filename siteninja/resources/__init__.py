@@ -11,7 +11,9 @@ from siteninja.resources.navigation.routes import blp as navigation_blp
 from siteninja.resources.ops.routes import blp as ops_blp
 from siteninja.resources.ops.routes import metrics_blp
 from siteninja.resources.pages.routes import blp as pages_blp
+from siteninja.resources.redirects.routes import blp as redirects_blp
 from siteninja.resources.revisions.routes import blp as revisions_blp
+from siteninja.resources.search.routes import blp as search_blp
 from siteninja.resources.sections.routes import blp as sections_blp
 from siteninja.resources.seo.routes import blp as seo_blp
 from siteninja.resources.sites.routes import blp as sites_blp
@@ -33,6 +35,8 @@ BLUEPRINTS = (
     audit_blp,
     navigation_blp,
     seo_blp,
+    redirects_blp,
+    search_blp,
     branding_blp,
     subscriptions_blp,
     api_keys_blp,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from typing import Any
 
 import nh3
@@ -108,3 +110,14 @@ def sanitize_content(value: Any, *, html: bool = False) -> Any:
     if html and isinstance(value, str):
         return clean_html(value)
     return value
+
+
+_TAG = re.compile(r"<[^>]*>")
+_text_cleaner = nh3.Cleaner(tags=set(), clean_content_tags=set(DROPPED_WITH_CONTENT), strip_comments=True)
+
+
+def plain_text(html: str) -> str:
+    """The text of a rich-text fragment: tags become spaces (so ``<p>a</p><p>b</p>`` is two words),
+    code-bearing elements go with their content, entities are decoded."""
+    spaced = _TAG.sub(" ", _cleaner.clean(html))
+    return unescape(_text_cleaner.clean(spaced))

@@ -14,6 +14,8 @@ from flask import Flask
 from openapi_spec_validator import validate
 
 from siteninja import create_app
+from siteninja.resources.webhooks.models import EVENT_TYPES
+from tests.conformance import openapi_path
 
 REDIS_URL = os.environ.get("REDIS_URL")
 CLOSED_REDIS = "redis://127.0.0.1:1/0"
@@ -272,3 +274,52 @@ def test_api_key_schemes_document_the_key_format(spec):
     for name in ("apiKeyBearer", "apiKeyHeader"):
         description = schemes[name]["description"]
         assert "sn_live_" in description and "CRC32" in description and "base62" in description
+
+
+def _routed_operations(app) -> set[tuple[str, str]]:
+    operations = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.rule.startswith("/api/docs"):
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            operations.add((method.lower(), openapi_path(rule.rule)))
+    return operations
+
+
+def test_every_route_is_documented_and_every_documented_operation_is_routed(app, spec):
+    documented = {
+        (method, path)
+        for path, item in spec["paths"].items()
+        for method in item
+        if method in ("get", "put", "post", "delete", "patch")
+    }
+    routed = _routed_operations(app) - {("get", "/api/openapi.json")}
+    assert routed - documented == set(), "routes missing from the OpenAPI document"
+    assert documented - routed == set(), "documented operations with no route"
+
+
+def test_every_operation_documents_the_errors_its_conventions_give(spec):
+    pages = spec["paths"]["/api/tenants/{tenantId}/pages/{pageId}"]
+    assert {"400", "401", "403", "404", "412", "413", "422", "429"} <= set(pages["put"]["responses"])
+    assert {"304", "401", "403", "404", "429"} <= set(pages["get"]["responses"])
+    assert "412" not in pages["get"]["responses"] and "400" not in pages["get"]["responses"]
+    login = spec["paths"]["/api/auth/login"]["post"]["responses"]
+    assert "401" in login and "403" not in login  # public: no role to lack, but a wrong password
+    health = spec["paths"]["/api/health"]["get"]["responses"]
+    assert "429" not in health and "401" not in health
+    not_found = spec["components"]["responses"]["NotFound"]["content"]["application/json"]
+    assert not_found["schema"] == {"$ref": "#/components/schemas/ErrorEnvelope"}
+    assert not_found["example"]["error"]["code"] == "not_found"
+    created = spec["paths"]["/api/tenants/{tenantId}/pages"]["post"]["responses"]["201"]
+    assert "Location" in created["headers"] and "X-RateLimit-Remaining" in created["headers"]
+
+
+def test_webhook_events_are_documented_with_their_payloads_and_signature_headers(spec):
+    webhooks = spec["x-webhooks"]
+    assert set(webhooks) == {*EVENT_TYPES, "webhook.test"}
+    published = webhooks["page.published"]["post"]
+    body = published["requestBody"]["content"]["application/json"]["schema"]
+    assert body["properties"]["data"] == {"$ref": "#/components/schemas/Page"}
+    assert body["properties"]["type"]["enum"] == ["page.published"]
+    headers = {parameter["name"] for parameter in published["parameters"]}
+    assert {"webhook-id", "webhook-timestamp", "webhook-signature"} <= headers

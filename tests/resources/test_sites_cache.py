@@ -274,10 +274,10 @@ def test_concurrent_http_misses_query_the_database_once(client, site, monkeypatc
     builds = []
     original = sites_service._page_entry
 
-    def slow_build(tenant_id, slug):
+    def slow_build(tenant_id, slug, host):
         builds.append(slug)
         time.sleep(0.3)
-        return original(tenant_id, slug)
+        return original(tenant_id, slug, host)
 
     monkeypatch.setattr(sites_service, "_page_entry", slow_build)
     url = site_url(site, "/pages/home")  # outside the threads: they must not share the test's session

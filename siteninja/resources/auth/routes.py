@@ -18,6 +18,7 @@ from siteninja.core.errors import Unauthorized
 from siteninja.core.limits import client_address
 from siteninja.resources.auth import service
 from siteninja.resources.auth.schemas import (
+    AcceptedSchema,
     EmailSchema,
     LoginSchema,
     LogoutSchema,
@@ -37,6 +38,7 @@ class Register(MethodView):
     @blp.doc(security=PUBLIC_SECURITY)
     @blp.arguments(RegisterSchema)
     @blp.response(201, SessionSchema)
+    @blp.alt_response(409, response="Conflict", description="The email or the subdomain is taken")
     def post(self, data):
         """Create an account (optionally with a tenant you own) and sign in."""
         user, session = service.register(data=data)
@@ -48,6 +50,7 @@ class Login(MethodView):
     @blp.doc(security=PUBLIC_SECURITY)
     @blp.arguments(LoginSchema)
     @blp.response(200, SessionSchema)
+    @blp.alt_response(401, response="Unauthorized", description="Wrong email or password (the same for both)")
     def post(self, data):
         """Sign in with email and password."""
         user, session = service.login(email=data["email"], password=data["password"], client=client_address())
@@ -99,7 +102,7 @@ class VerifyEmail(MethodView):
 @blp.route("/resend-verification")
 class ResendVerification(MethodView):
     @require(role="viewer")
-    @blp.response(202)
+    @blp.response(202, AcceptedSchema)
     def post(self):
         """Send the verification email again."""
         service.resend_verification(authenticated())
@@ -110,7 +113,7 @@ class ResendVerification(MethodView):
 class ForgotPassword(MethodView):
     @blp.doc(security=PUBLIC_SECURITY)
     @blp.arguments(EmailSchema)
-    @blp.response(202)
+    @blp.response(202, AcceptedSchema)
     def post(self, data):
         """Email a password-reset token if the account exists (always 202)."""
         service.forgot_password(email=data["email"], client=client_address())

@@ -24,6 +24,12 @@ class RegisterSchema(BaseSchema):
             raise ValidationError("tenantName and subdomain go together", field)
 
 
+class AcceptedSchema(BaseSchema):
+    """The body of a 202: the request was taken; the work (an email) happens later."""
+
+    accepted = fields.Boolean(required=True)
+
+
 class LoginSchema(BaseSchema):
     email = fields.String(required=True, validate=validate.Length(max=254))
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))

@@ -7,7 +7,7 @@ import unicodedata
 
 from marshmallow import ValidationError, fields, validate
 
-from siteninja.core.schemas import BaseSchema, ObjectSchema
+from siteninja.core.schemas import BaseSchema, ObjectSchema, Timestamp
 from siteninja.core.validators import HEX_COLOR
 
 MAX_URL_LENGTH = 2048
@@ -70,6 +70,10 @@ def validate_custom_css(value: str) -> None:
 
 
 class BrandingSchema(ObjectSchema):
+    # A tenant that never saved its branding reads the defaults: no row yet, so no id or times.
+    id = fields.UUID(dump_only=True, allow_none=True)
+    created_at = Timestamp(dump_only=True, allow_none=True)
+    updated_at = Timestamp(dump_only=True, allow_none=True)
     tenant_id = fields.UUID()
     logo_url = fields.String(allow_none=True)
     favicon_url = fields.String(allow_none=True)

@@ -52,6 +52,7 @@ class PageList(TenantView):
     @require(role="editor", scope="pages:write")
     @blp.arguments(PageCreateSchema)
     @blp.response(201, PageSchema)
+    @blp.alt_response(409, response="Conflict", description="The slug is taken")
     def post(self, data: dict[str, Any], tenant_id: uuid.UUID):
         """Create a page, optionally from a template (slug derived from the title if omitted)."""
         page = service.create_page(tenant_id=tenant_id, principal=authenticated(), data=data)
@@ -71,6 +72,7 @@ class PageDetail(PageView):
     @require(role="editor", scope="pages:write")
     @blp.arguments(PageUpdateSchema)
     @blp.response(200, PageSchema)
+    @blp.alt_response(409, response="Conflict", description="The slug is taken")
     def put(self, data: dict[str, Any], tenant_id: uuid.UUID, page_id: uuid.UUID):
         """Update a page (any subset of its writable fields); publishing emits page.published."""
         return service.update_page(tenant_id=tenant_id, page_id=page_id, data=data)

@@ -21,6 +21,7 @@ from siteninja.extensions import db
 from siteninja.resources.pages import changes, preview, scheduling, templating
 from siteninja.resources.pages.models import Page
 from siteninja.resources.pages.schemas import PageSchema
+from siteninja.resources.redirects import service as redirects
 from siteninja.resources.sections import service as sections
 from siteninja.resources.seo.models import SeoMetadata
 from siteninja.resources.templates import customizations
@@ -138,9 +139,11 @@ def create_page(
 
 
 def update_page(*, tenant_id: uuid.UUID, page_id: uuid.UUID, data: dict[str, Any]) -> Page:
-    """Partial update; publishing stamps ``publishedAt``, a new homepage replaces the old one."""
+    """Partial update; publishing stamps ``publishedAt``, a new homepage replaces the old one, and
+    a published page whose slug changes leaves a 301 from its old path."""
     page = get_for_tenant_or_404(Page, page_id, tenant_id)
     scheduling.check_schedule(page, data)
+    moved_from = _published_slug_changing(page, data)
     if data.get("slug", page.slug) != page.slug:
         _ensure_slug_free(tenant_id, data["slug"])
     publishing = data.get("status") == "published" and page.status != "published"
@@ -159,6 +162,7 @@ def update_page(*, tenant_id: uuid.UUID, page_id: uuid.UUID, data: dict[str, Any
     _record("publish" if publishing else "update", page, old)
     if publishing:
         _emit(page, "page.published")
+    _leave_redirect(page, moved_from)
     db.session.commit()
     return page
 
@@ -228,6 +232,7 @@ def apply_template(
 def restore_fields(*, page: Page, fields: dict[str, Any], revision_number: int) -> None:
     """Write a revision's page fields back: 409 when its slug is now another page's, a restored
     homepage replaces the current one; audited as ``restore``, emits ``page.updated``."""
+    moved_from = _published_slug_changing(page, fields)
     if fields.get("slug", page.slug) != page.slug:
         _ensure_slug_free(page.tenant_id, fields["slug"])
     if fields.get("template_id") and db.session.get(Template, fields["template_id"]) is None:
@@ -247,6 +252,20 @@ def restore_fields(*, page: Page, fields: dict[str, Any], revision_number: int) 
         new={**audit.snapshot(page), "restored_revision": revision_number},
     )
     _emit(page, "page.updated")
+    _leave_redirect(page, moved_from)
+
+
+def _published_slug_changing(page: Page, data: dict[str, Any]) -> str | None:
+    """The current slug of a published page that ``data`` gives another slug, else None."""
+    if page.status == "published" and data.get("slug", page.slug) != page.slug:
+        return page.slug
+    return None
+
+
+def _leave_redirect(page: Page, moved_from: str | None) -> None:
+    """A 301 from the old path of a published page that moved (in the caller's transaction)."""
+    if moved_from is not None:
+        redirects.page_moved(tenant_id=page.tenant_id, old_path=f"/{moved_from}", new_path=f"/{page.slug}")
 
 
 def issue_preview_link(

@@ -10,7 +10,14 @@ from flask.views import MethodView
 
 from siteninja.core.envelope import Blueprint, ErrorEnvelopeSchema
 from siteninja.resources.sites import service
-from siteninja.resources.sites.schemas import SitePageSchema, SiteSchema
+from siteninja.resources.sites.schemas import (
+    PublicSearchArgsSchema,
+    RedirectRuleSchema,
+    SearchHitSchema,
+    SitePageSchema,
+    SiteRedirectSchema,
+    SiteSchema,
+)
 
 blp = Blueprint(
     "sites",
@@ -39,6 +46,14 @@ def public(func):
     return blp.alt_response(429, schema=ErrorEnvelopeSchema, description="Rate limit exceeded")(func)
 
 
+LOCATION = {"Location": {"description": "The API URL of the target page", "schema": {"type": "string"}}}
+
+
+def redirected(status: int, description: str):
+    """Document a redirect answer of a public page."""
+    return blp.alt_response(status, schema=SiteRedirectSchema, description=description, headers=LOCATION)
+
+
 @blp.route("")
 class SiteDocument(MethodView):
     public_address = staticmethod(service.site_address)
@@ -56,8 +71,11 @@ class SitePage(MethodView):
 
     @public
     @blp.response(200, SitePageSchema)
+    @redirected(301, "Moved permanently: the path is redirected (`Location` names the target)")
+    @redirected(302, "Found: the path is redirected temporarily (`Location` names the target)")
     def get(self, host: str, slug: str):
-        """A published page with its visible sections and SEO; slug `_home` is the homepage."""
+        """A published page with its visible sections and SEO; slug `_home` is the homepage; a
+        redirected path (no published page at it) answers with the redirect."""
         return service.serve_page(host=host, slug=slug)
 
 
@@ -96,3 +114,24 @@ class SitePreview(MethodView):
     def get(self, host: str, token: str):
         """A page through its preview link, as it is now (draft or not); `private, no-store`, `noindex`."""
         return service.serve_preview(host=host, token=token)
+
+
+@blp.route("/redirects")
+class SiteRedirects(MethodView):
+    public_address = staticmethod(service.redirects_address)
+
+    @public
+    @blp.response(200, RedirectRuleSchema(many=True))
+    def get(self, host: str):
+        """Every redirect of the site ({fromPath, toPath, statusCode}), for an edge or CDN."""
+        return service.serve_redirects(host=host)
+
+
+@blp.route("/search")
+class SiteSearch(MethodView):
+    @public
+    @blp.arguments(PublicSearchArgsSchema, location="query")
+    @blp.response(200, SearchHitSchema(many=True))
+    def get(self, args: dict, host: str):
+        """Search the site's published pages (visible sections only; q 1-200 characters; paginated)."""
+        return service.serve_search(host=host, args=args)

@@ -7,6 +7,8 @@ from marshmallow import fields
 from siteninja.core.schemas import BaseSchema
 from siteninja.resources.branding.schemas import BrandingSchema
 from siteninja.resources.pages.schemas import PageSchema
+from siteninja.resources.redirects.schemas import RedirectRuleSchema
+from siteninja.resources.search.schemas import PublicSearchArgsSchema, SearchHitSchema
 from siteninja.resources.sections.schemas import SectionSchema
 from siteninja.resources.seo.schemas import SeoSchema
 
@@ -79,3 +81,19 @@ class SitePageSchema(PageSchema):
 
     sections = fields.List(fields.Nested(SiteSectionSchema))
     seo = fields.Nested(SiteSeoSchema, allow_none=True)
+
+
+class SiteRedirectSchema(BaseSchema):
+    """The answer for a redirected path: the redirect (its ``Location`` header names the target)."""
+
+    redirect = fields.Nested(RedirectRuleSchema)
+
+
+__all__ = [
+    "PublicSearchArgsSchema",
+    "RedirectRuleSchema",
+    "SearchHitSchema",
+    "SitePageSchema",
+    "SiteRedirectSchema",
+    "SiteSchema",
+]

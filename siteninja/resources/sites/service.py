@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 from xml.etree import ElementTree
 
 import sqlalchemy as sa
-from flask import Response, current_app
+from flask import Response, current_app, url_for
 
 from siteninja.core import public_cache
 from siteninja.core.errors import NotFound, RateLimited
@@ -31,9 +32,14 @@ from siteninja.resources.navigation.models import NAV_LOCATIONS, NavigationItem
 from siteninja.resources.pages import preview
 from siteninja.resources.pages.models import Page
 from siteninja.resources.pages.service import PageWithRelations
+from siteninja.resources.redirects import service as redirects_service
+from siteninja.resources.redirects.models import Redirect
+from siteninja.resources.redirects.schemas import RedirectRuleSchema
+from siteninja.resources.search import service as search_service
+from siteninja.resources.search.schemas import SearchHitSchema
 from siteninja.resources.sections.models import Section
 from siteninja.resources.seo.models import SeoMetadata
-from siteninja.resources.sites.schemas import SitePageSchema, SiteSchema
+from siteninja.resources.sites.schemas import SitePageSchema, SiteRedirectSchema, SiteSchema
 from siteninja.resources.tenants.models import Domain, Tenant
 
 HOME = "_home"
@@ -103,6 +109,11 @@ def robots_address(*, host: str) -> tuple[str, str] | None:
     return _address(host, "/robots.txt")
 
 
+def redirects_address(*, host: str) -> tuple[str, str] | None:
+    """Where the redirect list of ``host`` is cached."""
+    return _address(host, "/redirects")
+
+
 def _address(raw_host: str, path: str) -> tuple[str, str] | None:
     host = normalize_host(raw_host)
     return (host, path) if host is not None else None
@@ -117,7 +128,9 @@ def serve_page(*, host: str, slug: str) -> Response:
     """A published page of ``host`` by slug (``_home``: the homepage)."""
     if normalize_host(host) is not None and page_address(host=host, slug=slug) is None:
         raise NotFound("Page not found")
-    return _serve(page_address(host=host, slug=slug), lambda tenant_id, _: _page_entry(tenant_id, slug))
+    return _serve(
+        page_address(host=host, slug=slug), lambda tenant_id, host: _page_entry(tenant_id, slug, host)
+    )
 
 
 def serve_sitemap(*, host: str) -> Response:
@@ -128,6 +141,18 @@ def serve_sitemap(*, host: str) -> Response:
 def serve_robots(*, host: str) -> Response:
     """robots.txt of ``host``: its sitemap, or ``Disallow: /`` when no published page may be indexed."""
     return _serve(robots_address(host=host), _robots_entry)
+
+
+def serve_redirects(*, host: str) -> Response:
+    """Every redirect of ``host``'s site, for an edge or CDN."""
+    return _serve(redirects_address(host=host), lambda tenant_id, _: _redirects_entry(tenant_id))
+
+
+def serve_search(*, host: str, args: dict[str, Any]) -> Response:
+    """Ranked published pages of ``host`` matching ``args["q"]`` (visible sections only), cached per
+    query like every public response."""
+    address = _address(host, "/search?" + urlencode(sorted(args.items())))
+    return _serve(address, lambda tenant_id, _: _search_entry(tenant_id, args))
 
 
 def _serve(address: tuple[str, str] | None, build: Callable[[uuid.UUID, str], Entry]) -> Response:
@@ -145,6 +170,10 @@ def _active_tenant(tenant_id: uuid.UUID) -> Tenant | None:
 
 SITE_SCHEMA = SiteSchema()
 PAGE_SCHEMA = SitePageSchema()
+REDIRECT_SCHEMA = SiteRedirectSchema()
+RULES_SCHEMA = RedirectRuleSchema(many=True)
+HITS_SCHEMA = SearchHitSchema(many=True)
+SITE_NOT_FOUND = "Site not found"
 
 
 def _json(schema: Any, data: Any) -> Entry:
@@ -243,14 +272,15 @@ PAGE_BY_SLUG = _page_statement(Page.slug == sa.bindparam("slug"))
 PAGE_BY_ID = _page_statement(Page.id == sa.bindparam("page_id"), published=False)
 
 
-def _page_entry(tenant_id: uuid.UUID, slug: str) -> Entry:
-    """The published page with its SEO and its visible sections in order: one query."""
+def _page_entry(tenant_id: uuid.UUID, slug: str, host: str) -> Entry:
+    """The published page with its SEO and its visible sections in order: one query; without
+    one, the redirect from its path (one more)."""
     if slug == HOME:
         rows = db.session.execute(HOMEPAGE, {"tenant_id": tenant_id}).all()
     else:
         rows = db.session.execute(PAGE_BY_SLUG, {"tenant_id": tenant_id, "slug": slug}).all()
     if not rows:
-        return Entry.missing("Page not found")
+        return _redirect_entry(tenant_id, slug, host)
     return _json(PAGE_SCHEMA, _page_of(rows))
 
 
@@ -284,6 +314,53 @@ def _count_anonymous() -> tuple[bool, dict[str, str]]:
     """The anonymous per-IP limit, counted as for the other public routes (the same counter)."""
     limit = AnonLimit.of(current_app.config, client_address(), "")
     return limit.hit() if limit is not None else (True, {})
+
+
+def _redirect_entry(tenant_id: uuid.UUID, slug: str, host: str) -> Entry:
+    redirect = None
+    if slug != HOME:
+        redirect = db.session.scalar(
+            sa.select(Redirect)
+            .join(Tenant, Tenant.id == Redirect.tenant_id)
+            .where(
+                Redirect.tenant_id == tenant_id, Redirect.from_path == f"/{slug}", Tenant.status == "active"
+            )
+        )
+    if redirect is None:
+        return Entry.missing("Page not found")
+    body = current_app.json.dumps(
+        {"success": True, "data": REDIRECT_SCHEMA.dump({"redirect": redirect})}, separators=(",", ":")
+    )
+    return Entry.redirect(
+        redirect.status_code, target_location(host, redirect.to_path), body.encode(), JSON_TYPE
+    )
+
+
+def target_location(host: str, to_path: str) -> str:
+    """Where a redirect sends a client: the API URL of the target page for a page path (``/`` or
+    ``/<slug>``), else the target's address on the site itself."""
+    slug = to_path.removeprefix("/")
+    if to_path == "/":
+        slug = HOME
+    if slug == HOME or (len(slug) <= MAX_SLUG and SLUG.fullmatch(slug)):
+        return url_for("sites.SitePage", host=host, slug=slug)
+    return f"https://{host}{to_path}"
+
+
+def _redirects_entry(tenant_id: uuid.UUID) -> Entry:
+    if _active_tenant(tenant_id) is None:
+        return Entry.missing(SITE_NOT_FOUND)
+    rules = redirects_service.site_redirects(tenant_id)
+    body = current_app.json.dumps({"success": True, "data": RULES_SCHEMA.dump(rules)}, separators=(",", ":"))
+    return Entry.ok(body.encode(), JSON_TYPE)
+
+
+def _search_entry(tenant_id: uuid.UUID, args: dict[str, Any]) -> Entry:
+    if _active_tenant(tenant_id) is None:
+        return Entry.missing(SITE_NOT_FOUND)
+    found = search_service.search_pages(tenant_id=tenant_id, public=True, **args)
+    document = {"success": True, "data": HITS_SCHEMA.dump(found.items), "pagination": found.pagination}
+    return Entry.ok(current_app.json.dumps(document, separators=(",", ":")).encode(), JSON_TYPE)
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ class TenantSubscription(TenantView):
     @require(role="owner")
     @blp.arguments(SubscriptionCreateSchema)
     @blp.response(201, SubscriptionSchema)
+    @blp.alt_response(409, response="Conflict", description="Already subscribed (canceled or not)")
     def post(self, data, tenant_id: uuid.UUID):
         """Subscribe to a plan (409 if the tenant has a subscription, even a canceled one)."""
         subscription = service.create_subscription(tenant_id=tenant_id, plan=data["plan"])

@@ -64,6 +64,7 @@ class TemplateList(MethodView):
     @require(role="super_admin")
     @blp.arguments(TemplateCreateSchema)
     @blp.response(201, TemplateSchema)
+    @blp.alt_response(409, response="Conflict", description="The slug is taken")
     def post(self, data: dict[str, Any]):
         """Create a template (super_admin); structure is validated and sanitized like sections."""
         template = service.create_template(data=data)
@@ -81,6 +82,7 @@ class TemplateDetail(TemplateView):
     @require(role="super_admin")
     @blp.arguments(TemplateUpdateSchema)
     @blp.response(200, TemplateSchema)
+    @blp.alt_response(409, response="Conflict", description="The slug is taken")
     def put(self, data: dict[str, Any], template_id: uuid.UUID):
         """Update a template (super_admin; any subset of its writable fields)."""
         return service.update_template(template_id=template_id, data=data)

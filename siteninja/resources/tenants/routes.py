@@ -34,6 +34,7 @@ class TenantList(MethodView):
     @require(role="super_admin")
     @blp.arguments(TenantCreateSchema)
     @blp.response(201, TenantSchema)
+    @blp.alt_response(409, response="Conflict", description="The subdomain or custom domain is taken")
     def post(self, data):
         """Create a tenant with its branding, domains and free subscription."""
         tenant = service.create_tenant(data=data)
@@ -52,6 +53,7 @@ class TenantDetail(TenantView):
     @require(role="owner")
     @blp.arguments(TenantUpdateSchema)
     @blp.response(200, TenantSchema)
+    @blp.alt_response(409, response="Conflict", description="The subdomain or custom domain is taken")
     def put(self, data, tenant_id: uuid.UUID):
         """Update a tenant (any subset of its writable fields)."""
         tenant = service.get_tenant(tenant_id, principal=authenticated())

@@ -33,6 +33,7 @@ class UserList(MethodView):
     @require(role="admin")
     @blp.arguments(UserCreateSchema)
     @blp.response(201, UserSchema)
+    @blp.alt_response(409, response="Conflict", description="The email is taken")
     def post(self, data):
         """Create a user with a role up to your own."""
         user = service.create_user(principal=authenticated(), data=data)
@@ -58,6 +59,7 @@ class UserDetail(UserView):
     @require(role="viewer")
     @blp.arguments(UserUpdateSchema)
     @blp.response(200, UserSchema)
+    @blp.alt_response(409, response="Conflict", description="The email is taken")
     def put(self, data, user_id: uuid.UUID):
         """Update a user's name, email or role."""
         user = service.get_user(user_id, principal=authenticated())

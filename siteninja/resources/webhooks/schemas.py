@@ -113,3 +113,27 @@ class DeliverySchema(BaseSchema):
 class DeliveryQueryArgsSchema(ListArgsSchema):
     status = fields.String(validate=validate.OneOf(DELIVERY_STATUSES))
     event_type = fields.String(validate=validate.OneOf((*EVENT_TYPES, TEST_EVENT)))
+
+
+# The schema component of each event's ``data`` (by the part of its type before the dot).
+EVENT_DATA_COMPONENTS = {
+    "page": "Page",
+    "section": "Section",
+    "branding": "Branding",
+    "tenant": "Tenant",
+    "user": "User",
+    "asset": "Asset",
+}
+TEST_EVENT_DATA = {
+    "type": "object",
+    "properties": {"webhookId": {"type": "string", "format": "uuid"}, "message": {"type": "string"}},
+}
+
+
+def event_payload_docs() -> dict[str, str | dict[str, Any]]:
+    """Each event type's ``data``, as the OpenAPI document describes it."""
+    docs: dict[str, str | dict[str, Any]] = {
+        event_type: EVENT_DATA_COMPONENTS[event_type.split(".")[0]] for event_type in EVENT_TYPES
+    }
+    docs[TEST_EVENT] = TEST_EVENT_DATA
+    return docs

@@ -1,0 +1,1 @@
+"""Redirects of a tenant's site paths."""

@@ -100,6 +100,12 @@ def build_world(app: Flask) -> World:
     key = _data(client.post(f"{base}/api-keys", json={"name": "Fuzz", "scopes": ["*"]}), 201)
     upload = {"file": (io.BytesIO(asset_files.png()), "logo.png")}
     asset = _data(client.post(f"{base}/assets/upload", data=upload, content_type="multipart/form-data"), 201)
+    redirect = _data(
+        client.post(
+            f"{base}/redirects", json={"fromPath": "/old-home", "toPath": "/home", "statusCode": 301}
+        ),
+        201,
+    )
     preview = _data(client.post(f"{pages}/preview-links", json={}), 201)
     revisions = _data(client.get(f"{pages}/revisions"), 200)
     templates = _data(client.get("/api/templates"), 200)
@@ -113,6 +119,7 @@ def build_world(app: Flask) -> World:
             "deliveryId": attempt["id"],
             "keyId": key["id"],
             "assetId": asset["id"],
+            "redirectId": redirect["id"],
             "revisionId": revisions[0]["id"],
             "templateId": templates[0]["id"],
             "host": f"{world.ids['subdomain']}.{app.config['SITE_BASE_DOMAIN']}",

@@ -24,6 +24,7 @@ from siteninja.resources import BLUEPRINTS
 from siteninja.resources.api_keys import usage as api_key_usage
 from siteninja.resources.api_keys.service import principal_for_key
 from siteninja.resources.auth.tokens import principal_for_claims
+from siteninja.resources.examples import schema_examples
 from siteninja.resources.ops.routes import blp as ops_blp
 from siteninja.resources.ops.routes import metrics_blp
 from siteninja.resources.sites.routes import blp as sites_blp
@@ -173,6 +174,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     api.spec.options["x-webhooks"] = openapi.webhooks_document(event_payload_docs())
+    api.spec.options.setdefault("components", {}).setdefault("schemas", {}).update(schema_examples())
 
 
 def register_commands(app: Flask) -> None:

@@ -11,7 +11,10 @@ import re
 
 import pytest
 from flask import Flask
+from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
 
 from siteninja import create_app
 from siteninja.resources.webhooks.models import EVENT_TYPES
@@ -323,3 +326,13 @@ def test_webhook_events_are_documented_with_their_payloads_and_signature_headers
     assert body["properties"]["type"]["enum"] == ["page.published"]
     headers = {parameter["name"] for parameter in published["parameters"]}
     assert {"webhook-id", "webhook-timestamp", "webhook-signature"} <= headers
+
+
+@pytest.mark.parametrize("name", ["Tenant", "Page", "Section", "Webhook", "ApiKey"])
+def test_main_resources_have_examples_that_match_their_schemas(spec, name):
+    resource = Resource.from_contents(spec, default_specification=DRAFT4)
+    registry = Registry().with_resource("urn:spec", resource)
+    schema = spec["components"]["schemas"][name]
+    assert "properties" in schema and schema["example"]
+    validator = OAS30Validator({"$ref": f"urn:spec#/components/schemas/{name}"}, registry=registry)
+    assert list(validator.iter_errors(schema["example"])) == []

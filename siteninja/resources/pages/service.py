@@ -143,15 +143,8 @@ def update_page(*, tenant_id: uuid.UUID, page_id: uuid.UUID, data: dict[str, Any
     a published page whose slug changes leaves a 301 from its old path."""
     page = get_for_tenant_or_404(Page, page_id, tenant_id)
     scheduling.check_schedule(page, data)
-    moved_from = _published_slug_changing(page, data)
-    if data.get("slug", page.slug) != page.slug:
-        _ensure_slug_free(tenant_id, data["slug"])
     publishing = data.get("status") == "published" and page.status != "published"
-    if data.get("is_homepage") and not page.is_homepage:
-        _unset_homepage(tenant_id)
-    old = audit.snapshot(page)
-    for key, value in data.items():
-        setattr(page, key, value)
+    old, moved_from = _write_fields(page, data)
     if publishing:
         changes.note(db.session, page, "publish")
         if page.published_at is None:
@@ -232,16 +225,9 @@ def apply_template(
 def restore_fields(*, page: Page, fields: dict[str, Any], revision_number: int) -> None:
     """Write a revision's page fields back: 409 when its slug is now another page's, a restored
     homepage replaces the current one; audited as ``restore``, emits ``page.updated``."""
-    moved_from = _published_slug_changing(page, fields)
-    if fields.get("slug", page.slug) != page.slug:
-        _ensure_slug_free(page.tenant_id, fields["slug"])
     if fields.get("template_id") and db.session.get(Template, fields["template_id"]) is None:
         fields = {**fields, "template_id": None}  # that template was deleted since
-    if fields.get("is_homepage") and not page.is_homepage:
-        _unset_homepage(page.tenant_id)
-    old = audit.snapshot(page)
-    for key, value in fields.items():
-        setattr(page, key, value)
+    old, moved_from = _write_fields(page, fields)
     db.session.flush()
     audit.record(
         action="restore",
@@ -253,6 +239,20 @@ def restore_fields(*, page: Page, fields: dict[str, Any], revision_number: int) 
     )
     _emit(page, "page.updated")
     _leave_redirect(page, moved_from)
+
+
+def _write_fields(page: Page, fields: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    """Set ``fields`` on ``page`` under the page rules (a free slug or 409, one homepage per tenant);
+    returns the audit snapshot from before and the old slug of a published page that moved."""
+    moved_from = _published_slug_changing(page, fields)
+    if fields.get("slug", page.slug) != page.slug:
+        _ensure_slug_free(page.tenant_id, fields["slug"])
+    if fields.get("is_homepage") and not page.is_homepage:
+        _unset_homepage(page.tenant_id)
+    old = audit.snapshot(page)
+    for key, value in fields.items():
+        setattr(page, key, value)
+    return old, moved_from
 
 
 def _published_slug_changing(page: Page, data: dict[str, Any]) -> str | None:

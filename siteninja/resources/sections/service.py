@@ -215,9 +215,10 @@ def replace_sections(*, page: Page, specs: list[dict[str, Any]]) -> list[Section
     existing = {section.id: section for section in ordered_sections(page)}
     wanted = {spec["id"] for spec in specs}
     changes: list[Change] = []
-    for section in [s for section_id, s in existing.items() if section_id not in wanted]:
-        changes.append(("delete", section, audit.snapshot(section)))
-        db.session.delete(section)
+    for section_id, section in existing.items():
+        if section_id not in wanted:
+            changes.append(("delete", section, audit.snapshot(section)))
+            db.session.delete(section)
     restored = []
     for spec in specs:
         fields = {k: v for k, v in spec.items() if k != "id"}
